@@ -1,0 +1,31 @@
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+
+.PHONY: install run worker test test-unit test-integration check clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: SQLite, demo content, task worker and server on http://127.0.0.1:8000
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	bash scripts/run-dev.sh
+
+## make test: the whole suite; unit, view and browser tests on SQLite, then integration tests on real PostgreSQL and Elasticsearch
+test: install
+	bash scripts/ensure-chromium.sh
+	$(PYTEST)
+	bash scripts/with-test-services.sh bash -c 'DATABASE_URL=$$TEST_DATABASE_URL ELASTICSEARCH_URL=$$TEST_ELASTICSEARCH_URL $(PYTEST) -m integration'
+
+test-unit: install
+	$(PYTEST) -m "not integration and not browser"
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media test-media staticfiles test-artifacts

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CopSiteConfig(AppConfig):
+    name = "cop_site"
+    verbose_name = "Site"

@@ -1,0 +1,156 @@
+"""Turn member-written Markdown into HTML that is safe to put on a page.
+
+Every piece of user text on the site (posts, replies, bios, ...) goes through
+``render_markdown``. The pipeline has four steps, each there for a reason:
+
+1. **Drop control characters.** C0 controls other than tab/newline/CR are never
+   meaningful in a post, and Python-Markdown uses STX/ETX (``\\x02``/``\\x03``)
+   to mark its internal placeholders, so a user must not be able to type them.
+
+2. **Markdown, with raw HTML turned off.** Python-Markdown normally passes raw
+   HTML straight through. We deregister its HTML block preprocessor and inline
+   HTML pattern, so ``<b>hi</b>`` is treated as ordinary text and escaped: the
+   reader sees exactly what the author typed. Extensions: ``fenced_code``,
+   ``tables`` (with ``align=`` rather than ``style=`` on cells) and
+   ``sane_lists``.
+
+3. **bleach.Cleaner with an explicit allowlist.** Markdown alone is not a
+   sanitizer: ``[x](javascript:alert(1))`` is valid Markdown and produces a
+   ``javascript:`` link. The Cleaner re-parses the HTML like a browser would
+   (html5lib), keeps only the tags and attributes below, drops ``href``/``src``
+   values whose scheme is not http/https/mailto (after decoding entities and
+   removing whitespace/control characters), only lets images load from absolute
+   http(s) URLs, and escapes (``strip=False``) anything unexpected so it shows as
+   text rather than vanishing.
+
+4. **Linkify + rel on every link** (a filter that runs inside the Cleaner, after
+   sanitising). Bare ``https://...`` URLs in text become links; URLs in
+   ``<pre>``/``<code>`` stay literal. Every ``<a>``, whether written in Markdown
+   or created by linkify, gets ``rel="nofollow ugc noopener"`` (no SEO credit
+   for spam, no ``window.opener``), loses any ``target``, and is turned back
+   into plain text if its ``href`` is somehow not an allowed URL.
+
+Rendered HTML is cached on rows together with ``MARKUP_VERSION``: bump it
+whenever anything here changes what the output looks like.
+"""
+
+import html
+import re
+import threading
+from functools import partial
+from urllib.parse import urlsplit
+
+import markdown
+from bleach.linkifier import LinkifyFilter, build_url_re
+from bleach.sanitizer import Cleaner
+from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions.tables import TableExtension
+
+MARKUP_VERSION = 1
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+        "strong", "em", "b", "i", "code", "pre", "blockquote", "del", "sup", "sub",
+        "ul", "ol", "li", "a", "img",
+        "table", "thead", "tbody", "tr", "th", "td",
+    }
+)  # fmt: skip
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What browsers ignore inside a URL scheme (whitespace, controls, backticks), as bleach strips it.
+_URL_JUNK = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
+_LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,30}")
+
+
+def _url_scheme(value):
+    """The scheme a browser would see in a URL attribute value, or '' if none."""
+    try:
+        return urlsplit(_URL_JUNK.sub("", html.unescape(value)).lower()).scheme
+    except ValueError:
+        return "invalid"
+
+
+def _allow_attribute(tag, name, value):
+    if tag == "a":
+        return name in {"href", "title"}
+    if tag == "img":
+        if name == "src":
+            return _url_scheme(value) in {"http", "https"}
+        return name in {"alt", "title"}
+    if tag in {"th", "td"}:
+        return name == "align" and value in {"left", "center", "right"}
+    if tag == "ol":
+        return name == "start" and value.isdigit()
+    if tag == "code":  # fenced_code's language hint, e.g. class="language-python"
+        return name == "class" and _LANGUAGE_CLASS.fullmatch(value) is not None
+    return False
+
+
+def _set_rel(attrs, new=False):
+    """Linkify callback, run on every <a>: force rel, drop target, unlink bad hrefs."""
+    href = attrs.get((None, "href"))
+    if href is None or _url_scheme(href) not in {"", *ALLOWED_PROTOCOLS}:
+        return None  # the sanitiser removed a bad href (or it slipped past): keep the text, lose the link
+    attrs.pop((None, "target"), None)
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+class _EscapeRawHtml(markdown.Extension):
+    """Treat raw HTML in Markdown as text, so it is escaped rather than passed through."""
+
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+def _markdown_extensions():
+    return [
+        "fenced_code",
+        "sane_lists",
+        TableExtension(use_align_attribute=True),
+        _EscapeRawHtml(),
+    ]
+
+
+def _build_cleaner():
+    return Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=False,
+        strip_comments=True,
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_set_rel],
+                skip_tags={"pre", "code"},
+                parse_email=False,
+                url_re=build_url_re(protocols=["http", "https"]),
+            )
+        ],
+    )
+
+
+# bleach's Cleaner is reusable but not thread-safe (its parser keeps state), so
+# each thread builds one on first use and keeps it.
+_local = threading.local()
+
+
+def _cleaner():
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = _build_cleaner()
+    return cleaner
+
+
+def render_markdown(text: str | None) -> SafeString:
+    """Render member-written Markdown to sanitised HTML, marked safe for templates."""
+    if not text:
+        return mark_safe("")
+    text = _CONTROL_CHARS.sub("", text)
+    html = markdown.markdown(text, extensions=_markdown_extensions(), output_format="html")
+    return mark_safe(_cleaner().clean(html).strip())  # noqa: S308 - sanitised by the allowlist above

@@ -1,0 +1,13 @@
+"""Tests: only what tests need differs (fast hashing, immediate tasks, outbox email)."""
+
+from .base import *  # noqa: F401,F403
+from .base import MEDIA_ROOT
+
+SECRET_KEY = "test-only-key"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = MEDIA_ROOT.parent / "test-media"
+ACCOUNT_RATE_LIMITS = False
+WAGTAILADMIN_BASE_URL = "http://testserver"

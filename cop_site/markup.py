@@ -30,6 +30,9 @@ Every piece of user text on the site (posts, replies, bios, ...) goes through
    for spam, no ``window.opener``), loses any ``target``, and is turned back
    into plain text if its ``href`` is somehow not an allowed URL.
 
+If Markdown's recursive parser overflows on absurdly deep nesting, the text is
+shown escaped, as typed (still linkified and cleaned), rather than failing.
+
 Rendered HTML is cached on rows together with ``MARKUP_VERSION``: bump it
 whenever anything here changes what the output looks like.
 """
@@ -152,5 +155,10 @@ def render_markdown(text: str | None) -> SafeString:
     if not text:
         return mark_safe("")
     text = _CONTROL_CHARS.sub("", text)
-    html = markdown.markdown(text, extensions=_markdown_extensions(), output_format="html")
-    return mark_safe(_cleaner().clean(html).strip())  # noqa: S308 - sanitised by the allowlist above
+    try:
+        cleaned = _cleaner().clean(markdown.markdown(text, extensions=_markdown_extensions(), output_format="html"))
+    except RecursionError:
+        # Absurdly deep nesting (e.g. "- - - - ..." a thousand times) overflows
+        # Python-Markdown's recursive parser: show the text as typed instead.
+        cleaned = _cleaner().clean(f"<p>{html.escape(text, quote=False)}</p>")
+    return mark_safe(cleaned.strip())  # noqa: S308 - sanitised by the allowlist above

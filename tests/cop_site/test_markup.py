@@ -119,6 +119,12 @@ def test_control_characters_and_markdown_placeholders_are_dropped():
     assert render_markdown("a\x00b\x02wzxhzdk:0\x03c") == "<p>abwzxhzdk:0c</p>"
 
 
+def test_pathologically_deep_nesting_falls_back_to_escaped_text():
+    out = render_markdown("- " * 1000 + "<b>x</b> https://example.com")
+    assert out.startswith("<p>- - - ")
+    assert out.endswith(f'&lt;b&gt;x&lt;/b&gt; <a href="https://example.com" {REL}>https://example.com</a></p>')
+
+
 # --- legitimate Markdown ---------------------------------------------------------------
 
 

@@ -235,6 +235,8 @@ XSS_VECTORS = [
     ("md-placeholder-stash", "\x02wzxhzdk:0\x03<script>alert(1)</script>"),
     ("md-placeholder-inline", "\x02klzzwxh:0000\x03 <img src=x onerror=alert(1)>"),
     ("md-placeholder-after-code", "`<b>`\n\n\x02wzxhzdk:0\x03"),
+    # --- Markdown parser overflow (falls back to escaped text) --------------------------
+    ("deep-nesting-fallback", "- " * 1000 + "<script>alert(1)</script> [x](javascript:alert(1)) https://example.com"),
     # --- template injection (must come out literally) ----------------------------------
     ("template-django-var", "{{ 7*7 }}"),
     ("template-django-tag", "{% load static %}{% debug %}"),

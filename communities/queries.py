@@ -1,18 +1,103 @@
-"""The communities app's named queries: views, the home page and feeds choose from these."""
+"""The communities app's named queries: views, the home page, feeds and emails choose from these."""
 
-from .models import CommunityPage, Profile
+from .models import CommunityPage, Membership, Post, Profile, Thread, ThreadRead, Watch
+from .permissions import can_moderate, is_staff, listed_community_filter
 
 
-def listed_communities(user):
-    """Communities shown in listings, in title order."""
-    return CommunityPage.objects.live().public().order_by("title")
+def community_listing(user):
+    """Communities this user may see listed, with their counters, in title order."""
+    return CommunityPage.objects.live().filter(listed_community_filter(user)).order_by("title")
 
 
 def featured_communities(user, limit=6):
-    return listed_communities(user)[:limit]
+    return community_listing(user).order_by("-last_activity_at", "title")[:limit]
 
 
 def public_profile(username):
     """The profile shown at /members/<username>/, with its user loaded in the same query."""
     return Profile.objects.select_related("user").get(user__username=username, user__is_active=True)
 
+
+def facilitators(community):
+    return (
+        Membership.objects.facilitators().filter(community=community)
+        .select_related("user__profile").order_by("user__profile__display_name")
+    )
+
+
+def members(community):
+    return (
+        Membership.objects.active().filter(community=community)
+        .select_related("user__profile").order_by("-role", "user__profile__display_name", "user__username")
+    )
+
+
+def pending_requests(community):
+    return Membership.objects.pending().filter(community=community).select_related("user__profile").order_by("created_at")
+
+
+def threads_for(user, community):
+    """The forum list: pinned first, then by last activity; hidden threads only for moderators."""
+    threads = Thread.objects.filter(community=community).select_related(
+        "community", "author__profile", "last_poster__profile"
+    ).order_by("-is_pinned", "-last_post_at", "-pk")
+    if not can_moderate(user, community):
+        threads = threads.filter(is_hidden=False)
+    return threads
+
+
+def thread_for(user, community, thread_id):
+    threads = Thread.objects.select_related("community", "author__profile").filter(community=community)
+    if not can_moderate(user, community):
+        threads = threads.filter(is_hidden=False)
+    return threads.get(pk=thread_id)
+
+
+def posts_in(thread):
+    return Post.objects.filter(thread=thread).select_related(
+        "author__profile", "quoted_post__author__profile"
+    ).order_by("position")
+
+
+def attach_thread(posts, thread):
+    """Give each post (and the post it quotes, always in the same thread) the loaded thread, so links cost nothing."""
+    for post in posts:
+        post.thread = thread
+        if post.quoted_post is not None:
+            post.quoted_post.thread = thread
+    return posts
+
+
+def read_positions(user, threads):
+    """{thread_id: last position the user has read} for the given threads."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        ThreadRead.objects.filter(user=user, thread__in=[t.pk for t in threads]).values_list("thread_id", "last_read_position")
+    )
+
+
+def watches_thread(user, thread):
+    return user.is_authenticated and Watch.objects.filter(user=user, thread=thread).exists()
+
+
+def watches_forum(user, community):
+    return user.is_authenticated and Watch.objects.filter(user=user, community=community).exists()
+
+
+def thread_watchers(thread):
+    return Watch.objects.filter(thread=thread).select_related("user__profile")
+
+
+def forum_watchers(community):
+    return Watch.objects.filter(community=community).select_related("user__profile")
+
+
+def communities_facilitated_by(user):
+    """Where this user may moderate: communities they facilitate, or all of them for staff."""
+    communities = CommunityPage.objects.live().order_by("title")
+    if is_staff(user):
+        return communities
+    return communities.filter(
+        memberships__user=user, memberships__status=Membership.Status.ACTIVE, memberships__role=Membership.Role.FACILITATOR
+    )

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import notifications, profiles
 
 profile_urls = [
-    path("members/<str:username>/", views.profile_detail, name="profile_detail"),
-    path("accounts/profile/", views.profile_edit, name="profile_edit"),
+    path("members/<str:username>/", profiles.profile_detail, name="profile_detail"),
+    path("accounts/profile/", profiles.profile_edit, name="profile_edit"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
 ]

@@ -1,8 +1,10 @@
 """The pages every site needs: the home page and the sections the navigation points at."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from communities.models import CommunityIndexPage
 from library.models import LibraryIndexPage
@@ -40,12 +42,18 @@ HOME_INTRO = (
 )
 
 
+def create_tree_root():
+    """The root node and default locale Wagtail's migrations create, for a database that has been flushed."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    return Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 @transaction.atomic
 def ensure_site_structure(hostname="127.0.0.1", port=8000):
     """Create the home page and section pages if missing; existing pages are left as editors made them."""
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or create_tree_root()
         # Wagtail's installer leaves a plain "Welcome" page at the root; ours takes its place and its site.
         root.get_children().filter(content_type=ContentType.objects.get_for_model(Page)).delete()
         home = root.add_child(instance=HomePage(title="Home", slug="home", strapline=HOME_STRAPLINE, intro=HOME_INTRO))

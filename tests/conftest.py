@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from cop_site.site_structure import ensure_site_structure
 from tests.factories import create_member
@@ -8,6 +9,12 @@ from tests.factories import create_member
 def media_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache, keyed by user id; ids are reused after a flush."""
+    cache.clear()
 
 
 @pytest.fixture

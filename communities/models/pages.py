@@ -1,41 +1,22 @@
-from django.conf import settings
+from importlib import import_module
+
 from django.db import models
-from django.urls import reverse
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
-
-from cop_site.models import RenderedMarkdown
-
-from .validators import validate_avatar
+from wagtail.search import index
 
 
-class Profile(RenderedMarkdown):
-    """What a member tells others about themself; the bio is Markdown."""
+def delegate(view_path):
+    """A route that calls communities.views.<module>.<function>(request, community, ...), imported late."""
+    module_name, function_name = view_path.rsplit(".", 1)
 
-    markdown_source_field = "bio"
+    def route(self, request, *args, **kwargs):
+        view = getattr(import_module(f"communities.views.{module_name}"), function_name)
+        return view(request, self, *args, **kwargs)
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    display_name = models.CharField(max_length=80, blank=True)
-    organisation = models.CharField(max_length=120, blank=True)
-    job_title = models.CharField(max_length=120, blank=True)
-    bio = models.TextField(
-        max_length=2000, blank=True, help_text="A few lines about your work. Markdown is supported."
-    )
-    avatar = models.ImageField(
-        upload_to="avatars/%Y/%m/", blank=True, validators=[validate_avatar],
-        help_text="A square picture works best: PNG, JPEG, GIF or WebP, up to 2 MB.",
-    )
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self):
-        return self.display_name or self.user.get_username()
-
-    def get_absolute_url(self):
-        return reverse("profile_detail", args=[self.user.get_username()])
+    return route
 
 
 class CommunityIndexPage(Page):
@@ -50,23 +31,72 @@ class CommunityIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from .queries import listed_communities
+        from ..queries import community_listing
 
         context = super().get_context(request, *args, **kwargs)
-        context["communities"] = listed_communities(request.user)
+        context["communities"] = community_listing(request.user)
         return context
 
 
-class CommunityPage(Page):
-    """A community of practice: its purpose, and later its forum, members and library share."""
+class CommunityPage(RoutablePageMixin, Page):
+    """A community of practice: its purpose, members, forum and share of the library."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: anyone can read the discussions"
+        MEMBERS = "members", "Members only: the page is listed, discussions are for members"
+        PRIVATE = "private", "Private: invisible to non-members; joining by invitation"
+
+    class JoinPolicy(models.TextChoices):
+        OPEN = "open", "Open: anyone signed in joins at once"
+        APPROVAL = "approval", "Approval: a facilitator approves each request"
 
     summary = models.CharField(max_length=250, help_text="One or two sentences shown in listings.")
     description = RichTextField(blank=True)
+    image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
+    join_policy = models.CharField(max_length=8, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    member_count = models.PositiveIntegerField(default=0, editable=False)
+    thread_count = models.PositiveIntegerField(default=0, editable=False)
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("description"),
+        FieldPanel("image"),
+        MultiFieldPanel([FieldPanel("visibility"), FieldPanel("join_policy")], heading="Access"),
     ]
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("description")]
 
     parent_page_types = ["communities.CommunityIndexPage"]
     subpage_types = []
+
+    @property
+    def visibility_label(self):
+        return {"public": "Public", "members": "Members only", "private": "Private"}[self.visibility]
+
+    @property
+    def is_public(self):
+        return self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def is_private(self):
+        return self.visibility == self.Visibility.PRIVATE
+
+    # Routes hand the request to a view in communities.views; names are used with reverse_subpage().
+    community_home = path("", name="community_home")(delegate("community.community_home"))
+    join = path("join/", name="join")(delegate("community.join"))
+    leave = path("leave/", name="leave")(delegate("community.leave"))
+    members = path("members/", name="members")(delegate("community.members"))
+    join_requests = path("requests/", name="join_requests")(delegate("community.join_requests"))
+    forum = path("forum/", name="forum")(delegate("forum.thread_list"))
+    new_thread = path("forum/new/", name="new_thread")(delegate("forum.new_thread"))
+    watch_forum = path("forum/watch/", name="watch_forum")(delegate("forum.watch_forum"))
+    thread = path("forum/<int:thread_id>-<slug:slug>/", name="thread")(delegate("forum.thread_detail"))
+    thread_action = path("forum/<int:thread_id>/<slug:action>/", name="thread_action")(delegate("forum.thread_action"))
+    post_permalink = path("forum/posts/<int:post_id>/", name="post_permalink")(delegate("forum.post_permalink"))
+    post_action = path("forum/posts/<int:post_id>/<slug:action>/", name="post_action")(delegate("forum.post_action"))
+    flag_queue = path("flags/", name="flag_queue")(delegate("moderation.flag_queue"))
+    # Not "moderation_log": that is ModerationLog.community's related_name, which would replace this route.
+    moderation_log_route = path("log/", name="moderation_log")(delegate("moderation.moderation_log"))
+    feed = path("feed/", name="feed")(delegate("community.feed"))

@@ -3,9 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from . import queries
-from .forms import ProfileForm
-from .models import Profile
+from .. import queries
+from ..forms import ProfileForm
+from ..models import Profile
 
 
 def profile_detail(request, username):

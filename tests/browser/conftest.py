@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage",
@@ -13,6 +13,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run beside one unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The live server shares two cores with the browser and the test itself; give pages time to answer.
+expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(items):
@@ -44,3 +46,18 @@ def page(browser, live_server, transactional_db):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign in through the real form as the given email, leaving the page on the home page."""
+
+    def sign_in_as(email, password):
+        page.context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url("/")
+
+    return sign_in_as

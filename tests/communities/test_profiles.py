@@ -17,7 +17,8 @@ def png_bytes(size=(8, 8)):
     return buffer.getvalue()
 
 
-PROFILE = {"display_name": "Alex Morgan", "organisation": "Northfield BC", "job_title": "Performance Lead", "bio": "I run **quarterly** reviews."}
+PROFILE = {"display_name": "Alex Morgan", "organisation": "Northfield BC", "job_title": "Performance Lead",
+           "bio": "I run **quarterly** reviews.", "email_frequency": "daily"}
 
 
 def test_every_new_user_gets_a_profile():

@@ -18,7 +18,10 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, **env):
-    clean_env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    clean_env = {
+        key: value for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS"} and not key.startswith("DJANGO_")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], env={**clean_env, **env}, cwd=settings.BASE_DIR, capture_output=True, text=True
     )

@@ -18,6 +18,10 @@ class Command(BaseCommand):
         community_demo.load_people(self.stdout)
         self.stdout.write("Communities")
         community_demo.load_communities(self.stdout)
+        self.stdout.write("Memberships")
+        community_demo.load_memberships(self.stdout)
+        self.stdout.write("Discussions")
+        community_demo.load_threads(self.stdout)
         self.stdout.write(self.style.SUCCESS("\nDemo logins (sign in at /accounts/login/; editors use /admin/):"))
         for email, password, role in community_demo.demo_logins():
             self.stdout.write(f"  {email:<32} {password}   {role}")

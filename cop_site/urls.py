@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from communities.urls import profile_urls
+from library.sitemaps import DeckSitemap
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -16,7 +17,7 @@ urlpatterns = [
     *profile_urls,
     path("accounts/", include("allauth.urls")),
     path("search/", include("search.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap, "decks": DeckSitemap}}, name="sitemap"),
 ]
 
 if settings.DEBUG:

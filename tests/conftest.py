@@ -2,13 +2,18 @@ import pytest
 from django.core.cache import cache
 
 from cop_site.site_structure import ensure_site_structure
-from tests.factories import create_member
+from communities import services
+from communities.models import Membership
+from tests.factories import add_community, add_member, create_member
+
+Role = Membership.Role
 
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded files go to a per-test folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +30,34 @@ def home(db):
 @pytest.fixture
 def member(db):
     return create_member(username="alex", display_name="Alex Morgan", organisation="Northfield Borough Council")
+
+
+@pytest.fixture
+def people(db):
+    """One user per role the permission rules know about."""
+    return {
+        "outsider": create_member(username="olive", display_name="Olive Outsider"),
+        "member": create_member(username="mo", display_name="Mo Member"),
+        "facilitator": create_member(username="fay", display_name="Fay Facilitator"),
+        "other_facilitator": create_member(username="otto", display_name="Otto Elsewhere"),
+        "staff": create_member(username="stella", display_name="Stella Staff", is_staff=True),
+        "unverified": create_member(username="una", display_name="Una Unverified", verified=False),
+    }
+
+
+@pytest.fixture
+def community_factory(home, people):
+    """A community of a given visibility with a member, a facilitator and a thread with a reply."""
+    elsewhere = add_community(home, "elsewhere")
+    add_member(people["other_facilitator"], elsewhere, Role.FACILITATOR)
+
+    def make(visibility="public", join_policy="open", slug=None):
+        community = add_community(home, slug or f"{visibility}-community", visibility, join_policy)
+        add_member(people["member"], community)
+        add_member(people["unverified"], community)
+        add_member(people["facilitator"], community, Role.FACILITATOR)
+        thread = services.start_thread(people["member"], community, f"Secret {visibility} thread title", "Opening post body text.")
+        services.reply(people["facilitator"], thread, "A reply from the facilitator.")
+        return community, thread
+
+    return make

@@ -2,6 +2,9 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from communities.models import CommunityPage, Membership
+from communities.permissions import forget_memberships
+
 PASSWORD = "correct-horse-battery"
 
 
@@ -31,3 +34,17 @@ def create_member(**kwargs):
             setattr(user.profile, key, value)
         user.profile.save()
     return user
+
+
+def add_community(home, slug, visibility="public", join_policy="open", title=None):
+    index = home.get_children().get(slug="communities").specific
+    return index.add_child(instance=CommunityPage(
+        title=title or slug.replace("-", " ").title(), slug=slug, summary=f"About {slug}.",
+        visibility=visibility, join_policy=join_policy,
+    ))
+
+
+def add_member(user, community, role=Membership.Role.MEMBER, status=Membership.Status.ACTIVE):
+    membership = Membership.objects.create(user=user, community=community, role=role, status=status)
+    forget_memberships(user)  # the user object may have cached its memberships already
+    return membership

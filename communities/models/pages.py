@@ -1,22 +1,13 @@
-from importlib import import_module
-
+from django import forms
 from django.db import models
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from cop_site.routing import delegate
 from wagtail.search import index
-
-
-def delegate(view_path):
-    """A route that calls communities.views.<module>.<function>(request, community, ...), imported late."""
-    module_name, function_name = view_path.rsplit(".", 1)
-
-    def route(self, request, *args, **kwargs):
-        view = getattr(import_module(f"communities.views.{module_name}"), function_name)
-        return view(request, self, *args, **kwargs)
-
-    return route
 
 
 class CommunityIndexPage(Page):
@@ -52,6 +43,7 @@ class CommunityPage(RoutablePageMixin, Page):
 
     summary = models.CharField(max_length=250, help_text="One or two sentences shown in listings.")
     description = RichTextField(blank=True)
+    topics = ParentalManyToManyField("library.Topic", blank=True, related_name="communities")
     image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     visibility = models.CharField(max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC)
     join_policy = models.CharField(max_length=8, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
@@ -62,6 +54,7 @@ class CommunityPage(RoutablePageMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("description"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         FieldPanel("image"),
         MultiFieldPanel([FieldPanel("visibility"), FieldPanel("join_policy")], heading="Access"),
     ]
@@ -84,19 +77,20 @@ class CommunityPage(RoutablePageMixin, Page):
         return self.visibility == self.Visibility.PRIVATE
 
     # Routes hand the request to a view in communities.views; names are used with reverse_subpage().
-    community_home = path("", name="community_home")(delegate("community.community_home"))
-    join = path("join/", name="join")(delegate("community.join"))
-    leave = path("leave/", name="leave")(delegate("community.leave"))
-    members = path("members/", name="members")(delegate("community.members"))
-    join_requests = path("requests/", name="join_requests")(delegate("community.join_requests"))
-    forum = path("forum/", name="forum")(delegate("forum.thread_list"))
-    new_thread = path("forum/new/", name="new_thread")(delegate("forum.new_thread"))
-    watch_forum = path("forum/watch/", name="watch_forum")(delegate("forum.watch_forum"))
-    thread = path("forum/<int:thread_id>-<slug:slug>/", name="thread")(delegate("forum.thread_detail"))
-    thread_action = path("forum/<int:thread_id>/<slug:action>/", name="thread_action")(delegate("forum.thread_action"))
-    post_permalink = path("forum/posts/<int:post_id>/", name="post_permalink")(delegate("forum.post_permalink"))
-    post_action = path("forum/posts/<int:post_id>/<slug:action>/", name="post_action")(delegate("forum.post_action"))
-    flag_queue = path("flags/", name="flag_queue")(delegate("moderation.flag_queue"))
+    community_home = path("", name="community_home")(delegate("communities.views.community.community_home"))
+    join = path("join/", name="join")(delegate("communities.views.community.join"))
+    leave = path("leave/", name="leave")(delegate("communities.views.community.leave"))
+    library = path("library/", name="library")(delegate("communities.views.community.library"))
+    members = path("members/", name="members")(delegate("communities.views.community.members"))
+    join_requests = path("requests/", name="join_requests")(delegate("communities.views.community.join_requests"))
+    forum = path("forum/", name="forum")(delegate("communities.views.forum.thread_list"))
+    new_thread = path("forum/new/", name="new_thread")(delegate("communities.views.forum.new_thread"))
+    watch_forum = path("forum/watch/", name="watch_forum")(delegate("communities.views.forum.watch_forum"))
+    thread = path("forum/<int:thread_id>-<slug:slug>/", name="thread")(delegate("communities.views.forum.thread_detail"))
+    thread_action = path("forum/<int:thread_id>/<slug:action>/", name="thread_action")(delegate("communities.views.forum.thread_action"))
+    post_permalink = path("forum/posts/<int:post_id>/", name="post_permalink")(delegate("communities.views.forum.post_permalink"))
+    post_action = path("forum/posts/<int:post_id>/<slug:action>/", name="post_action")(delegate("communities.views.forum.post_action"))
+    flag_queue = path("flags/", name="flag_queue")(delegate("communities.views.moderation.flag_queue"))
     # Not "moderation_log": that is ModerationLog.community's related_name, which would replace this route.
-    moderation_log_route = path("log/", name="moderation_log")(delegate("moderation.moderation_log"))
-    feed = path("feed/", name="feed")(delegate("community.feed"))
+    moderation_log_route = path("log/", name="moderation_log")(delegate("communities.views.moderation.moderation_log"))
+    feed = path("feed/", name="feed")(delegate("communities.views.community.feed"))

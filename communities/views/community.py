@@ -4,6 +4,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from library import queries as library_queries
+
 from .. import permissions, queries, services
 from ..feeds import CommunityThreadsFeed
 from ..forms import JoinRequestForm
@@ -67,6 +69,20 @@ def leave(request, community):
     if permissions.can_see_community(request.user, community):
         return redirect(community.url)
     return redirect("/communities/")
+
+
+def library(request, community):
+    """The community's share of the library, through the library's own listing and filters."""
+    if not permissions.can_read_forum(request.user, community):
+        return deny(request, community, "This community's library is for its members.")
+    filters = library_queries.LibraryFilters.from_query(request.GET)
+    filters.community = community.slug
+    return TemplateResponse(request, "communities/library.html", {
+        "page": community, "filters": filters,
+        "items": library_queries.library_page(request.user, filters, request.GET.get("page")),
+        "can_upload": permissions.can_post(request.user, community),
+        "can_moderate": permissions.can_moderate(request.user, community),
+    })
 
 
 def members(request, community):

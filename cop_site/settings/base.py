@@ -112,6 +112,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Shared decks and their slide images: never served directly, only through permission-checked views.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -171,7 +173,13 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Uploads: avatars are images, checked by Pillow; a hard cap keeps requests small.
 AVATAR_MAX_BYTES = 2 * 1024 * 1024
+DECK_MAX_BYTES = int(os.environ.get("DECK_MAX_BYTES", 50 * 1024 * 1024))
+# Work done on one deck is bounded whatever its size: text from at most this many pages, this many characters.
+DECK_TEXT_MAX_PAGES = 300
+DECK_TEXT_MAX_CHARS = 200_000
+DECK_PREVIEW_PAGES = 12
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ from bs4 import BeautifulSoup
 
 from communities import services
 from communities.models import POSTS_PER_PAGE, Membership, Post, PostRevision, Thread, Watch
-from tests.communities.conftest import add_community, add_member
+from tests.factories import add_community, add_member
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from communities import services
 from communities.models import Flag, Membership, ModerationLog, Notification, Post, Thread
 from communities.permissions import forget_memberships
-from tests.communities.conftest import Role, add_community, add_member
-from tests.factories import create_member
+from tests.factories import add_community, add_member, create_member
+
+Role = Membership.Role
 
 pytestmark = pytest.mark.django_db
 

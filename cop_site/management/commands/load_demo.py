@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from communities import demo as community_demo
+from library import demo as library_demo
 from cop_site.site_structure import ensure_site_structure
 
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         community_demo.load_memberships(self.stdout)
         self.stdout.write("Discussions")
         community_demo.load_threads(self.stdout)
+        self.stdout.write("Library")
+        library_demo.load_decks(self.stdout)
+        library_demo.load_case_studies(self.stdout)
         self.stdout.write(self.style.SUCCESS("\nDemo logins (sign in at /accounts/login/; editors use /admin/):"))
         for email, password, role in community_demo.demo_logins():
             self.stdout.write(f"  {email:<32} {password}   {role}")

@@ -1,5 +1,6 @@
 package org.copsite.esnode;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -10,18 +11,32 @@ import java.util.function.Supplier;
 
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.CharArraySet;
+import org.apache.lucene.analysis.StopFilter;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.charfilter.HTMLStripCharFilter;
+import org.apache.lucene.analysis.classic.ClassicTokenizer;
+import org.apache.lucene.analysis.core.KeywordTokenizer;
+import org.apache.lucene.analysis.core.LetterTokenizer;
+import org.apache.lucene.analysis.core.WhitespaceTokenizer;
+import org.apache.lucene.analysis.email.UAX29URLEmailTokenizer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.en.EnglishMinimalStemFilter;
 import org.apache.lucene.analysis.en.EnglishPossessiveFilter;
 import org.apache.lucene.analysis.en.KStemFilter;
 import org.apache.lucene.analysis.en.PorterStemFilter;
 import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
+import org.apache.lucene.analysis.miscellaneous.KeywordRepeatFilter;
+import org.apache.lucene.analysis.miscellaneous.TrimFilter;
+import org.apache.lucene.analysis.miscellaneous.TruncateTokenFilter;
+import org.apache.lucene.analysis.miscellaneous.WordDelimiterGraphFilter;
+import org.apache.lucene.analysis.miscellaneous.WordDelimiterIterator;
 import org.apache.lucene.analysis.ngram.EdgeNGramTokenFilter;
 import org.apache.lucene.analysis.ngram.EdgeNGramTokenizer;
 import org.apache.lucene.analysis.ngram.NGramTokenFilter;
 import org.apache.lucene.analysis.ngram.NGramTokenizer;
+import org.apache.lucene.analysis.pattern.PatternTokenizer;
+import org.apache.lucene.analysis.shingle.ShingleFilter;
 import org.apache.lucene.analysis.snowball.SnowballFilter;
 import org.apache.lucene.util.SetOnce;
 import org.elasticsearch.Build;
@@ -29,6 +44,7 @@ import org.elasticsearch.cluster.metadata.IndexNameExpressionResolver;
 import org.elasticsearch.cluster.node.DiscoveryNodes;
 import org.elasticsearch.cluster.service.ClusterService;
 import org.elasticsearch.common.io.stream.NamedWriteableRegistry;
+import org.elasticsearch.common.regex.Regex;
 import org.elasticsearch.common.settings.ClusterSettings;
 import org.elasticsearch.common.settings.IndexScopedSettings;
 import org.elasticsearch.common.settings.Settings;
@@ -41,10 +57,14 @@ import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
 import org.elasticsearch.index.analysis.AbstractTokenizerFactory;
 import org.elasticsearch.index.analysis.Analysis;
 import org.elasticsearch.index.analysis.AnalyzerProvider;
+import org.elasticsearch.index.analysis.CharFilterFactory;
+import org.elasticsearch.index.analysis.PreConfiguredCharFilter;
 import org.elasticsearch.index.analysis.PreConfiguredTokenFilter;
+import org.elasticsearch.index.analysis.PreConfiguredTokenizer;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenizerFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
+import org.elasticsearch.lucene.analysis.miscellaneous.DisableGraphAttribute;
 import org.elasticsearch.plugins.ActionPlugin;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
@@ -54,8 +74,11 @@ import org.elasticsearch.rest.RestHandler;
 import org.elasticsearch.rest.RestRequest;
 import org.elasticsearch.rest.RestResponse;
 import org.elasticsearch.rest.RestStatus;
+import org.elasticsearch.synonyms.SynonymsManagementAPIService;
 import org.elasticsearch.xcontent.XContentBuilder;
 import org.tartarus.snowball.ext.EnglishStemmer;
+
+import static org.elasticsearch.plugins.AnalysisPlugin.requiresAnalysisSettings;
 
 /**
  * The two pieces of a stock Elasticsearch 8 node that the Maven Central distribution
@@ -63,19 +86,35 @@ import org.tartarus.snowball.ext.EnglishStemmer;
  * those modules to Maven Central:
  *
  * - rest-root: the "GET /" node banner that clients call through info();
- * - analysis-common: the english analyzer and the token filters and tokenizers that the search
- *   backends reference (asciifolding, ngram, edge_ngram, stemmers; the server has lowercase).
+ * - analysis-common: the english analyzer and the token filters, tokenizers, analyzers and char
+ *   filters that the search backends reference, with the names and settings of a stock node:
+ *   - token filters: asciifolding, ngram, edge_ngram, stemmer (English languages), porter_stem, kstem,
+ *     lowercase (configurable, with language), synonym and synonym_graph (SynonymFilterFactory),
+ *     trim, truncate, unique, remove_duplicates, keyword_repeat, flatten_graph, word_delimiter_graph,
+ *     and pre-configured stop (_english_) and shingle; the server has the configurable stop and
+ *     shingle, hunspell, and the pre-configured lowercase;
+ *   - tokenizers: ngram, edge_ngram, whitespace, keyword, letter, classic, uax_url_email, pattern
+ *     (the server has standard);
+ *   - analyzer types: english, simple, whitespace, keyword, stop (the server has standard, and the
+ *     pre-built simple, whitespace, keyword, stop and classic usable by name);
+ *   - char filters: html_strip, pattern_replace.
+ *   Not here (add them when needed): the other languages, mapping, pattern_replace and
+ *   pattern_capture token filters, multiplexer, condition, elision, keep, common_grams, ...
  *
  * Both follow the modules they stand in for and are thin wrappers around the server's own build
- * information and Lucene's analysis classes; everything else is the real server.
+ * information and Lucene's analysis classes; everything else is the real server (including the
+ * completion, term and phrase suggesters, and the _synonyms API that synonyms_set reads).
  */
 public class TestNodePlugin extends Plugin implements ActionPlugin, AnalysisPlugin {
 
     private final SetOnce<ClusterService> clusterService = new SetOnce<>();
+    private final SetOnce<SynonymsManagementAPIService> synonymsService = new SetOnce<>();
 
     @Override
     public Collection<?> createComponents(PluginServices services) {
         clusterService.set(services.clusterService());
+        // Reads synonyms_set rules from the .synonyms system index, as analysis-common does.
+        synonymsService.set(new SynonymsManagementAPIService(services.client()));
         return List.of();
     }
 
@@ -144,35 +183,125 @@ public class TestNodePlugin extends Plugin implements ActionPlugin, AnalysisPlug
 
     // ---------------------------------------------------------- analysis-common
 
+    // Configurable components ("type": NAME) are also usable by bare name when they need no settings;
+    // a pre-configured component of the same name wins for the bare name, as on a stock node.
+
     @Override
     public Map<String, AnalysisProvider<AnalyzerProvider<? extends Analyzer>>> getAnalyzers() {
-        return Map.of("english", EnglishAnalyzerProvider::new);
+        return Map.of(
+            "english", EnglishAnalyzerProvider::new,
+            "simple", AnalysisComponents.FixedAnalyzerProvider::simple,
+            "whitespace", AnalysisComponents.FixedAnalyzerProvider::whitespace,
+            "keyword", AnalysisComponents.FixedAnalyzerProvider::keyword,
+            "stop", AnalysisComponents.FixedAnalyzerProvider::stop
+        );
     }
 
     @Override
     public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
-        return Map.of(
-            "asciifolding", AsciiFoldingFactory::new,
-            "ngram", NGramFilterFactory::new,
-            "edge_ngram", EdgeNGramFilterFactory::new,
-            "stemmer", StemmerFactory::new
+        return Map.ofEntries(
+            Map.entry("asciifolding", AsciiFoldingFactory::new),
+            Map.entry("ngram", NGramFilterFactory::new),
+            Map.entry("edge_ngram", EdgeNGramFilterFactory::new),
+            Map.entry("stemmer", StemmerFactory::new),
+            Map.entry("porter_stem", AnalysisComponents.PorterStemFactory::new),
+            Map.entry("kstem", AnalysisComponents.KStemFactory::new),
+            Map.entry("lowercase", AnalysisComponents.LowerCaseFactory::new),
+            Map.entry(
+                "synonym",
+                requiresAnalysisSettings((i, e, n, s) -> new SynonymFilterFactory(false, i, e, n, s, synonymsService::get))
+            ),
+            Map.entry(
+                "synonym_graph",
+                requiresAnalysisSettings((i, e, n, s) -> new SynonymFilterFactory(true, i, e, n, s, synonymsService::get))
+            ),
+            Map.entry("trim", AnalysisComponents.TrimFactory::new),
+            Map.entry("truncate", requiresAnalysisSettings(AnalysisComponents.TruncateFactory::new)),
+            Map.entry("unique", AnalysisComponents.UniqueFactory::new),
+            Map.entry("remove_duplicates", AnalysisComponents.RemoveDuplicatesFactory::new),
+            Map.entry("keyword_repeat", AnalysisComponents.KeywordRepeatFactory::new),
+            Map.entry("flatten_graph", AnalysisComponents.FlattenGraphFactory::new),
+            Map.entry("word_delimiter_graph", AnalysisComponents.WordDelimiterGraphFactory::new)
         );
     }
 
     @Override
     public List<PreConfiguredTokenFilter> getPreConfiguredTokenFilters() {
-        return List.of(
-            PreConfiguredTokenFilter.singleton("asciifolding", true, ASCIIFoldingFilter::new),
-            PreConfiguredTokenFilter.singleton("porter_stem", false, PorterStemFilter::new),
-            PreConfiguredTokenFilter.singleton("kstem", false, KStemFilter::new),
-            PreConfiguredTokenFilter.singleton("ngram", false, false, in -> new NGramTokenFilter(in, 1, 2, false)),
-            PreConfiguredTokenFilter.singleton("edge_ngram", false, false, in -> new EdgeNGramTokenFilter(in, 1, 1, false))
+        List<PreConfiguredTokenFilter> filters = new ArrayList<>();
+        filters.add(PreConfiguredTokenFilter.singleton("asciifolding", true, ASCIIFoldingFilter::new));
+        filters.add(PreConfiguredTokenFilter.singleton("porter_stem", false, PorterStemFilter::new));
+        filters.add(PreConfiguredTokenFilter.singleton("kstem", false, KStemFilter::new));
+        filters.add(PreConfiguredTokenFilter.singleton("stemmer", false, PorterStemFilter::new));
+        filters.add(PreConfiguredTokenFilter.singleton("ngram", false, false, in -> new NGramTokenFilter(in, 1, 2, false)));
+        filters.add(PreConfiguredTokenFilter.singleton("edge_ngram", false, false, in -> new EdgeNGramTokenFilter(in, 1, 1, false)));
+        // The server has the configurable stop and shingle; a stock node's bare names come from analysis-common.
+        filters.add(PreConfiguredTokenFilter.singleton("stop", false, in -> new StopFilter(in, EnglishAnalyzer.ENGLISH_STOP_WORDS_SET)));
+        filters.add(PreConfiguredTokenFilter.singleton("shingle", false, false, in -> {
+            TokenStream shingles = new ShingleFilter(in);
+            // Shingles of different sizes are not a graph that query parsing could use.
+            shingles.addAttribute(DisableGraphAttribute.class);
+            return shingles;
+        }));
+        filters.add(PreConfiguredTokenFilter.singleton("trim", true, TrimFilter::new));
+        filters.add(PreConfiguredTokenFilter.singleton("truncate", false, in -> new TruncateTokenFilter(in, 10)));
+        filters.add(PreConfiguredTokenFilter.singleton("unique", false, in -> new AnalysisComponents.UniqueTokenFilter(in, false)));
+        filters.add(PreConfiguredTokenFilter.singleton("keyword_repeat", false, false, KeywordRepeatFilter::new));
+        filters.add(
+            PreConfiguredTokenFilter.singleton(
+                "word_delimiter_graph",
+                false,
+                false,
+                in -> new WordDelimiterGraphFilter(
+                    in,
+                    true,
+                    WordDelimiterIterator.DEFAULT_WORD_DELIM_TABLE,
+                    AnalysisComponents.WORD_DELIMITER_DEFAULT_FLAGS,
+                    null
+                )
+            )
         );
+        return filters;
     }
 
     @Override
     public Map<String, AnalysisProvider<TokenizerFactory>> getTokenizers() {
-        return Map.of("ngram", NGramTokenizerFactory::new, "edge_ngram", EdgeNGramTokenizerFactory::new);
+        return Map.of(
+            "ngram", NGramTokenizerFactory::new,
+            "edge_ngram", EdgeNGramTokenizerFactory::new,
+            "whitespace", AnalysisComponents.WhitespaceTokenizerFactory::new,
+            "keyword", AnalysisComponents.KeywordTokenizerFactory::new,
+            "letter", AnalysisComponents.LetterTokenizerFactory::new,
+            "classic", AnalysisComponents.ClassicTokenizerFactory::new,
+            "uax_url_email", AnalysisComponents.UaxUrlEmailTokenizerFactory::new,
+            "pattern", AnalysisComponents.PatternTokenizerFactory::new
+        );
+    }
+
+    @Override
+    public List<PreConfiguredTokenizer> getPreConfiguredTokenizers() {
+        return List.of(
+            PreConfiguredTokenizer.singleton("keyword", KeywordTokenizer::new),
+            PreConfiguredTokenizer.singleton("whitespace", WhitespaceTokenizer::new),
+            PreConfiguredTokenizer.singleton("letter", LetterTokenizer::new),
+            PreConfiguredTokenizer.singleton("classic", ClassicTokenizer::new),
+            PreConfiguredTokenizer.singleton("uax_url_email", UAX29URLEmailTokenizer::new),
+            PreConfiguredTokenizer.singleton("ngram", NGramTokenizer::new),
+            PreConfiguredTokenizer.singleton("edge_ngram", () -> new EdgeNGramTokenizer(1, 2)),
+            PreConfiguredTokenizer.singleton("pattern", () -> new PatternTokenizer(Regex.compile("\\W+", null), -1))
+        );
+    }
+
+    @Override
+    public Map<String, AnalysisProvider<CharFilterFactory>> getCharFilters() {
+        return Map.of(
+            "html_strip", AnalysisComponents.HtmlStripFactory::new,
+            "pattern_replace", requiresAnalysisSettings(AnalysisComponents.PatternReplaceCharFilterFactory::new)
+        );
+    }
+
+    @Override
+    public List<PreConfiguredCharFilter> getPreConfiguredCharFilters() {
+        return List.of(PreConfiguredCharFilter.singleton("html_strip", false, HTMLStripCharFilter::new));
     }
 
     static final class EnglishAnalyzerProvider extends AbstractIndexAnalyzerProvider<EnglishAnalyzer> {
@@ -239,6 +368,11 @@ public class TestNodePlugin extends Plugin implements ActionPlugin, AnalysisPlug
         public TokenStream create(TokenStream in) {
             return new NGramTokenFilter(in, grams[0], grams[1], preserveOriginal);
         }
+
+        @Override
+        public TokenFilterFactory getSynonymFilter() {
+            throw AnalysisComponents.cannotParseSynonyms(name());
+        }
     }
 
     static final class EdgeNGramFilterFactory extends AbstractTokenFilterFactory {
@@ -254,6 +388,11 @@ public class TestNodePlugin extends Plugin implements ActionPlugin, AnalysisPlug
         @Override
         public TokenStream create(TokenStream in) {
             return new EdgeNGramTokenFilter(in, grams[0], grams[1], preserveOriginal);
+        }
+
+        @Override
+        public TokenFilterFactory getSynonymFilter() {
+            throw AnalysisComponents.cannotParseSynonyms(name());
         }
     }
 

@@ -1,0 +1,77 @@
+"""Telling members what became of the case study they submitted.
+
+Wagtail 8 signals used:
+- ``wagtail.signals.page_published`` (sender: the specific page class) fires whenever a revision goes live,
+  including when the last task of a workflow is approved (``WorkflowState.finish`` publishes, then sends
+  ``workflow_approved``) and when an editor publishes directly. A case study its owner sent for
+  moderation emails the owner once, with the live link.
+- ``wagtail.signals.workflow_rejected`` (sender: ``WorkflowState``) fires when a reviewer requests changes:
+  the task state is already saved as rejected, with the reviewer's comment. (``task_rejected`` follows it
+  for the same event; listening to one is enough.)
+
+Wagtail's own approval and rejection emails go to whoever requested the review and link to the admin.
+Members who cannot use the admin get ours instead, so the notifiers below take the place of Wagtail's
+(same dispatch_uid: whichever app is ready first, only one of each stays connected).
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from wagtail.admin.mail import WorkflowStateApprovalEmailNotifier, WorkflowStateRejectionEmailNotifier
+from wagtail.models import WorkflowState
+from wagtail.signals import page_published, workflow_approved, workflow_rejected
+
+from .models import CaseStudyNotice, CaseStudyPage
+from .notifications import notify_after_commit, submitted_by_owner
+
+Kind = CaseStudyNotice.Kind
+
+
+def case_study_published(sender, instance, **kwargs):
+    page = instance
+    if page.live and submitted_by_owner(page):
+        notify_after_commit(page.pk, Kind.APPROVED, f"approved:{page.pk}")
+
+
+def case_study_rejected(sender, instance, **kwargs):
+    workflow_state = instance
+    if workflow_state.content_type_id != ContentType.objects.get_for_model(CaseStudyPage).pk:
+        return
+    page = CaseStudyPage.objects.filter(pk=workflow_state.object_id).only("owner").first()
+    task_state = workflow_state.current_task_state
+    # Only the member's own submission: an editor re-submitting a member's draft is an editors' matter.
+    if page is None or task_state is None or not page.owner_id or workflow_state.requested_by_id != page.owner_id:
+        return
+    notify_after_commit(page.pk, Kind.REJECTED, f"rejected:{task_state.pk}", task_state.pk)
+
+
+class AdminUsersOnly:
+    """Wagtail's workflow emails link to the admin: send them only to people who can open it."""
+
+    def get_recipient_users(self, workflow_state, **kwargs):
+        users = super().get_recipient_users(workflow_state, **kwargs)
+        return {user for user in users if user and user.has_perm("wagtailadmin.access_admin")}
+
+
+class ApprovalEmailToAdminUsers(AdminUsersOnly, WorkflowStateApprovalEmailNotifier):
+    pass
+
+
+class RejectionEmailToAdminUsers(AdminUsersOnly, WorkflowStateRejectionEmailNotifier):
+    pass
+
+
+approval_email_notifier = ApprovalEmailToAdminUsers()
+rejection_email_notifier = RejectionEmailToAdminUsers()
+
+# The dispatch_uids wagtail.admin.signal_handlers uses for the notifiers these replace.
+REPLACED_NOTIFIERS = [
+    (workflow_approved, approval_email_notifier, "workflow_state_approved_email_notification"),
+    (workflow_rejected, rejection_email_notifier, "workflow_state_rejected_email_notification"),
+]
+
+
+def connect():
+    page_published.connect(case_study_published, sender=CaseStudyPage, dispatch_uid="library_case_study_published")
+    workflow_rejected.connect(case_study_rejected, sender=WorkflowState, dispatch_uid="library_case_study_rejected")
+    for signal, notifier, dispatch_uid in REPLACED_NOTIFIERS:
+        signal.disconnect(sender=WorkflowState, dispatch_uid=dispatch_uid)
+        signal.connect(notifier, sender=WorkflowState, dispatch_uid=dispatch_uid)

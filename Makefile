@@ -12,10 +12,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-## make run: SQLite, demo content, task worker and server on http://127.0.0.1:8000
+## make run: SQLite, demo content, search index, task worker and server on http://127.0.0.1:8000
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py search_index --rebuild
 	bash scripts/run-dev.sh
 
 ## make test: the whole suite; unit, view and browser tests on SQLite, then integration tests on real PostgreSQL and Elasticsearch

@@ -24,6 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
 from . import services
+from .admin_access import choosable_pages
 from .models import CommunityPage, Flag, Membership, ModerationLog
 
 
@@ -345,3 +346,10 @@ class CommunitiesAdminGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_communities_admin():
     return CommunitiesAdminGroup()
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_unlisted_pages_from_reviewers(pages, request):
+    """Facilitators reach the admin to review case studies: its page chooser must not show them drafts or
+    private communities (see communities.admin_access)."""
+    return choosable_pages(pages, request.user)

@@ -8,6 +8,7 @@ from wagtail.models import Locale, Page, Site
 
 from communities.models import CommunityIndexPage
 from library.models import LibraryIndexPage
+from library.workflows import assign_case_study_workflow
 from newsletters.models import NewsletterIndexPage
 
 from .models import HomePage
@@ -50,7 +51,8 @@ def create_tree_root():
 
 @transaction.atomic
 def ensure_site_structure(hostname="127.0.0.1", port=8000):
-    """Create the home page and section pages if missing; existing pages are left as editors made them."""
+    """Create the home page and section pages if missing, and give the library its case-study workflow if it has
+    none of its own; existing pages are left as editors made them."""
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node() or create_tree_root()
@@ -64,4 +66,8 @@ def ensure_site_structure(hostname="127.0.0.1", port=8000):
     for model, slug, title, intro in SECTIONS:
         if not model.objects.exists():
             home.add_child(instance=model(title=title, slug=slug, intro=intro))
+    # Members' case studies go to the library's review workflow (facilitators or editors approve), unless
+    # editors have given the library a workflow of its own.
+    for library in LibraryIndexPage.objects.all():
+        assign_case_study_workflow(library)
     return home

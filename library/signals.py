@@ -12,14 +12,24 @@ Wagtail 8 signals used:
 Wagtail's own approval and rejection emails go to whoever requested the review and link to the admin.
 Members who cannot use the admin get ours instead, so the notifiers below take the place of Wagtail's
 (same dispatch_uid: whichever app is ready first, only one of each stays connected).
+
+- ``wagtail.signals.task_submitted`` (sender: ``TaskState``) fires when a page reaches a task. Wagtail emails
+  the groups of a group approval task only; for the case-study review task (``FacilitatorApprovalTask``) the
+  notifier below emails its reviewers instead: the community's facilitators and the editors, those of them who
+  can open the admin, with Wagtail's "submitted for approval" text and links to preview and review.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from wagtail.admin.mail import WorkflowStateApprovalEmailNotifier, WorkflowStateRejectionEmailNotifier
-from wagtail.models import WorkflowState
-from wagtail.signals import page_published, workflow_approved, workflow_rejected
+from wagtail.admin.mail import (
+    BaseGroupApprovalTaskStateEmailNotifier,
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+)
+from wagtail.models import TaskState, WorkflowState
+from wagtail.signals import page_published, task_submitted, workflow_approved, workflow_rejected
 
-from .models import CaseStudyNotice, CaseStudyPage
+from .models import CaseStudyNotice, CaseStudyPage, FacilitatorApprovalTask
 from .notifications import notify_after_commit, submitted_by_owner
 
 Kind = CaseStudyNotice.Kind
@@ -59,8 +69,32 @@ class RejectionEmailToAdminUsers(AdminUsersOnly, WorkflowStateRejectionEmailNoti
     pass
 
 
+class ReviewRequestEmailNotifier(BaseGroupApprovalTaskStateEmailNotifier):
+    """Wagtail's "submitted for approval" email, to everyone who may review the page at a FacilitatorApprovalTask."""
+
+    notification = "submitted"
+
+    def can_handle(self, instance, **kwargs):
+        return isinstance(instance, TaskState) and isinstance(instance.task.specific, FacilitatorApprovalTask)
+
+    def get_recipient_users(self, task_state, **kwargs):
+        include_superusers = getattr(settings, "WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS", True)
+        recipients = task_state.task.specific.reviewers(
+            task_state.workflow_state.content_object, include_superusers=include_superusers
+        )
+        triggering_user = kwargs.get("user")
+        if triggering_user is not None:
+            recipients = recipients.exclude(pk=triggering_user.pk)
+        return set(recipients)
+
+
+class ReviewRequestEmailToAdminUsers(AdminUsersOnly, ReviewRequestEmailNotifier):
+    pass
+
+
 approval_email_notifier = ApprovalEmailToAdminUsers()
 rejection_email_notifier = RejectionEmailToAdminUsers()
+review_request_email_notifier = ReviewRequestEmailToAdminUsers()
 
 # The dispatch_uids wagtail.admin.signal_handlers uses for the notifiers these replace.
 REPLACED_NOTIFIERS = [
@@ -72,6 +106,9 @@ REPLACED_NOTIFIERS = [
 def connect():
     page_published.connect(case_study_published, sender=CaseStudyPage, dispatch_uid="library_case_study_published")
     workflow_rejected.connect(case_study_rejected, sender=WorkflowState, dispatch_uid="library_case_study_rejected")
+    task_submitted.connect(
+        review_request_email_notifier, sender=TaskState, dispatch_uid="library_case_study_review_requested"
+    )
     for signal, notifier, dispatch_uid in REPLACED_NOTIFIERS:
         signal.disconnect(sender=WorkflowState, dispatch_uid=dispatch_uid)
         signal.connect(notifier, sender=WorkflowState, dispatch_uid=dispatch_uid)

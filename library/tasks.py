@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import F
 from django_tasks import task
 
+from search import service as search_service
+
 from .models import SlideDeck
 from .processing import DeckUnreadable, process_deck
 
@@ -55,6 +57,7 @@ def process_now(deck_id):
         SlideDeck.objects.filter(pk=deck_id).update(status=Status.FAILED, processing_error=failure_message(deck, error))
         return Status.FAILED
     SlideDeck.objects.filter(pk=deck_id).update(status=Status.READY, processing_error="")
+    search_service.index(deck)  # its extracted text is searchable now
     return Status.READY
 
 

@@ -133,6 +133,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Practice Exchange <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "cop-site")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 # Background work: the database queue, drained by `manage.py db_worker` (started by `make run`).
@@ -170,6 +171,8 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "pptx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# A facilitator's approval of a case study publishes it, though facilitators have no page permissions.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "library.workflow_finish.publish_workflow_state"
 
 # Uploads: avatars are images, checked by Pillow; a hard cap keeps requests small.
 AVATAR_MAX_BYTES = 2 * 1024 * 1024

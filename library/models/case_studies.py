@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -10,6 +11,25 @@ from wagtail.search import index
 from ..blocks import InterventionBlock, OutcomeBlock
 
 RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
+
+
+class CaseStudyAdminForm(WagtailAdminPageForm):
+    """The admin form, without the community and related-content choosers for reviewers who edit no pages.
+
+    Facilitators open a case study's editor only while it waits for their review (FacilitatorApprovalTask).
+    Those choosers list every community's threads, decks and pages, private ones too, and changing the
+    community would hand the review to other facilitators: they stay as they are, for editors to set.
+    """
+
+    EDITORS_ONLY_FIELDS = ("community", "related_decks", "related_threads")
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        from communities.admin_access import edits_pages
+
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None and not edits_pages(for_user):
+            for name in self.EDITORS_ONLY_FIELDS:
+                self.fields.pop(name, None)
 
 
 class CaseStudyPage(Page):
@@ -87,6 +107,7 @@ class CaseStudyPage(Page):
         index.RelatedFields("topics", [index.SearchField("name"), index.FilterField("slug")]),
     ]
 
+    base_form_class = CaseStudyAdminForm
     parent_page_types = ["library.LibraryIndexPage"]
     subpage_types = []
 

@@ -231,7 +231,7 @@ def test_a_verified_member_submits_a_draft_that_waits_in_the_moderation_workflow
     assert page.latest_revision is not None and page.latest_revision.user == member
     state = WorkflowState.objects.for_instance(page).get()
     assert state.status == WorkflowState.STATUS_IN_PROGRESS and state.requested_by == member
-    assert state.workflow.name == "Moderators approval"
+    assert state.workflow.name == "Case study review"  # a facilitator of its community, or an editor, approves
     assert state.current_task_state.status == TaskState.STATUS_IN_PROGRESS
 
     assert [row.value["intervention"] for row in page.interventions] == ["Shared missed-bin log"]

@@ -45,7 +45,13 @@ import org.elasticsearch.synonyms.SynonymsManagementAPIService;
  * - {@code expand} (default true): whether "a, b, c" maps every term to all the others, or all to the first;
  * - {@code lenient} (default false, true for updateable filters): skip rules that cannot be analysed (a term
  *   that the chain removes, such as a stop word) instead of failing the index;
- * - {@code updateable} (default false): search-time only, reloadable with {@code POST INDEX/_reload_search_analyzers}.
+ * - {@code updateable} (default false): search-time only, reloadable with {@code POST INDEX/_reload_search_analyzers}
+ *   (checked with synonyms_path: edit the file, reload, and the new rules apply).
+ *
+ * On this test node {@code synonyms_set} is wired as on a stock node (the server loads the set when it reloads the
+ * search analyzers after creating the index), but sets cannot be created: {@code PUT _synonyms/NAME} fails with
+ * "failed to find action [indices:data/write/delete/byquery]", because delete-by-query lives in the reindex module,
+ * which the Maven Central distribution lacks too. Use inline {@code synonyms} or {@code synonyms_path} here.
  *
  * The rules are analysed like analysis-common does it, with no known limitation: the server hands the filter the
  * analyser chain it sits in ({@link #getChainAwareTokenFilterFactory}), and each rule's terms go through that

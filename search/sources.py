@@ -1,0 +1,145 @@
+"""How each kind of content becomes a SearchDocument, and which documents a change affects.
+
+A document is built from the database at indexing time, so whatever the index holds follows the
+current visibility rules. `document_for_key` returns None for anything that must not be searchable
+(hidden threads, unpublished pages, inactive members): the outbox then removes it from the index.
+"""
+
+from html import unescape
+
+from django.utils.html import strip_tags
+
+from communities.models import CommunityPage, Post, Profile, Thread
+from library.models import CaseStudyPage, SlideDeck
+
+from .documents import Access, SearchDocument
+
+MAX_BODY_CHARS = 100_000
+
+
+def community_access(community):
+    return Access.PUBLIC if community.visibility == CommunityPage.Visibility.PUBLIC else Access.COMMUNITY
+
+
+def plain(html):
+    """Rendered HTML as the words a reader sees: tags dropped, entities decoded."""
+    return unescape(strip_tags(html or ""))
+
+
+def text_of(*parts):
+    return "\n".join(part for part in parts if part)[:MAX_BODY_CHARS]
+
+
+def thread_document(thread):
+    community = thread.community
+    if thread.is_hidden or not community.live:
+        return None
+    posts = Post.objects.filter(thread=thread, is_hidden=False, is_deleted=False).order_by("position")
+    return SearchDocument(
+        key=f"thread:{thread.pk}", kind="thread", title=thread.title,
+        body=text_of(*(plain(post.body_html) for post in posts)), url=thread.get_absolute_url(),
+        access=community_access(community), date=thread.last_post_at,
+        community_id=community.pk, community_title=community.title,
+        topics=[topic.slug for topic in community.topics.all()], topic_names=[topic.name for topic in community.topics.all()],
+    )
+
+
+def deck_document(deck):
+    community = deck.community
+    if community is not None and not community.live:
+        return None
+    topics = list(deck.topics.all())
+    return SearchDocument(
+        key=f"deck:{deck.pk}", kind="deck", title=deck.title,
+        body=text_of(deck.event, plain(deck.body_html), deck.extracted_text), url=deck.get_absolute_url(),
+        access=Access.PUBLIC if community is None else community_access(community), date=deck.created_at,
+        community_id=community.pk if community else None, community_title=community.title if community else "",
+        topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
+    )
+
+
+def case_study_document(study):
+    if not study.live or study.get_view_restrictions().exists():
+        return None
+    topics = list(study.topics.all())
+    interventions = [" ".join(str(value) for value in block.value.values()) for block in study.interventions]
+    outcomes = [" ".join(str(value) for value in block.value.values()) for block in study.outcomes]
+    return SearchDocument(
+        key=f"case_study:{study.pk}", kind="case_study", title=study.title,
+        body=text_of(study.organisation, study.summary, plain(study.challenge), plain(study.approach),
+                     *interventions, *outcomes, plain(study.lessons)),
+        url=study.url, access=Access.PUBLIC, date=study.first_published_at,
+        community_id=study.community_id, community_title=study.community.title if study.community else "",
+        topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
+    )
+
+
+def community_document(community):
+    if not community.live:
+        return None
+    topics = list(community.topics.all())
+    access = Access.COMMUNITY if community.visibility == CommunityPage.Visibility.PRIVATE else Access.PUBLIC
+    return SearchDocument(
+        key=f"community:{community.pk}", kind="community", title=community.title,
+        body=text_of(community.summary, plain(community.description)), url=community.url,
+        access=access, date=community.last_activity_at or community.first_published_at,
+        community_id=community.pk, community_title=community.title,
+        topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
+    )
+
+
+def profile_document(profile):
+    if not profile.user.is_active:
+        return None
+    return SearchDocument(
+        key=f"profile:{profile.pk}", kind="profile", title=profile.name,
+        body=text_of(profile.job_title, profile.organisation, plain(profile.body_html)),
+        url=profile.get_absolute_url(), access=Access.MEMBERS, date=profile.user.date_joined,
+    )
+
+
+SOURCES = {
+    "thread": (Thread.objects.select_related("community"), thread_document),
+    "deck": (SlideDeck.objects.select_related("community"), deck_document),
+    "case_study": (CaseStudyPage.objects.select_related("community"), case_study_document),
+    "community": (CommunityPage.objects.all(), community_document),
+    "profile": (Profile.objects.select_related("user"), profile_document),
+}
+
+
+def document_for_key(key):
+    """The current document for "<kind>:<pk>", or None when it no longer exists or must not be searchable."""
+    kind, _, pk = key.partition(":")
+    queryset, build = SOURCES[kind]
+    obj = queryset.filter(pk=pk).first()
+    return build(obj) if obj is not None else None
+
+
+def all_keys(kinds=None):
+    """Every key that could be indexed, kind by kind, for rebuilds and checks."""
+    for kind, (queryset, _) in SOURCES.items():
+        if kinds and kind not in kinds:
+            continue
+        for pk in queryset.order_by("pk").values_list("pk", flat=True).iterator():
+            yield f"{kind}:{pk}"
+
+
+def keys_affected_by(obj):
+    """The documents to refresh when `obj` changes (a post changes its thread; a community, all it holds)."""
+    if isinstance(obj, Post):
+        return [f"thread:{obj.thread_id}"]
+    if isinstance(obj, Thread):
+        return [f"thread:{obj.pk}"]
+    if isinstance(obj, SlideDeck):
+        return [f"deck:{obj.pk}"]
+    if isinstance(obj, CaseStudyPage):
+        return [f"case_study:{obj.pk}"]
+    if isinstance(obj, Profile):
+        return [f"profile:{obj.pk}"]
+    if isinstance(obj, CommunityPage):
+        return [
+            f"community:{obj.pk}",
+            *(f"thread:{pk}" for pk in Thread.objects.filter(community=obj).values_list("pk", flat=True)),
+            *(f"deck:{pk}" for pk in SlideDeck.objects.filter(community=obj).values_list("pk", flat=True)),
+        ]
+    return []

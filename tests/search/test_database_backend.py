@@ -5,6 +5,7 @@ from django.db import connection
 
 from search.backends.database import FTS_TABLE, DatabaseBackend
 from search.documents import SearchFilters
+from tests.search.relevance import RelevanceCases
 from tests.search.contract import CORPUS, VISITOR, BackendContract, doc, keys
 from tests.search.database_backend_checks import DatabaseBackendChecks
 
@@ -14,7 +15,7 @@ def backend(db):
     return DatabaseBackend()
 
 
-class TestDatabaseBackendOnSQLite(BackendContract, DatabaseBackendChecks):
+class TestDatabaseBackendOnSQLite(BackendContract, RelevanceCases, DatabaseBackendChecks):
     def test_runs_on_sqlite(self, backend):
         assert connection.vendor == "sqlite"
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from search.backends.database import DatabaseBackend
+from tests.search.relevance import RelevanceCases
 from tests.search.contract import BackendContract
 from tests.search.database_backend_checks import DatabaseBackendChecks
 
@@ -21,6 +22,6 @@ def backend(db):
     return DatabaseBackend()
 
 
-class TestDatabaseBackendOnPostgreSQL(BackendContract, DatabaseBackendChecks):
+class TestDatabaseBackendOnPostgreSQL(BackendContract, RelevanceCases, DatabaseBackendChecks):
     def test_runs_on_postgresql(self, backend):
         assert connection.vendor == "postgresql"

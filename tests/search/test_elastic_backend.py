@@ -9,6 +9,7 @@ import pytest
 from search.backends.base import SearchUnavailable
 from search.backends.elastic import ElasticsearchBackend
 from search.documents import Access, SearchFilters
+from tests.search.relevance import RelevanceCases
 from tests.search.contract import CORPUS, MEMBER, STAFF, VISITOR, BackendContract, doc, keys
 
 pytestmark = pytest.mark.integration
@@ -34,7 +35,7 @@ def search(backend, query, reader=VISITOR, per_page=10, **filters):
     return backend.search(query, reader, SearchFilters(**filters), page=1, per_page=per_page)
 
 
-class TestElasticsearchBackend(BackendContract):
+class TestElasticsearchBackend(BackendContract, RelevanceCases):
     """The contract suite, on the `backend` fixture above."""
 
 

@@ -7,6 +7,10 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 
+from communities.models import CommunityPage
+from search import service as search_service
+from search.documents import SearchFilters
+
 from .models import CaseStudyPage, SlideDeck, Topic
 from .permissions import readable_decks_filter
 
@@ -17,6 +21,7 @@ SORTS = {"newest": "Newest first", "title": "Title A–Z"}
 
 @dataclass
 class LibraryFilters:
+    query: str = ""
     kind: str = ""
     topic: str = ""
     community: str = ""
@@ -28,6 +33,7 @@ class LibraryFilters:
         """Read filters from a query string, ignoring anything that isn't a known value."""
         year = params.get("year", "")
         return cls(
+            query=params.get("q", "").strip()[:200],
             kind=params.get("kind", "") if params.get("kind") in KINDS else "",
             topic=params.get("topic", "")[:80],
             community=params.get("community", "")[:100],
@@ -82,7 +88,12 @@ def _filtered_case_studies(filters):
 
 
 def library_page(user, filters, page_number=1, per_page=ITEMS_PER_PAGE):
-    """One page of decks and case studies together, filtered and sorted; a fixed number of queries."""
+    """One page of decks and case studies together, filtered and sorted; a fixed number of queries.
+
+    With words to look for, the site's search service answers (best match first) and the cards load as usual.
+    """
+    if filters.query:
+        return library_search_page(user, filters, page_number, per_page)
     keys = []
     if filters.kind in ("", "deck"):
         keys += [("deck", pk, listed_at, title) for pk, listed_at, title in
@@ -96,6 +107,22 @@ def library_page(user, filters, page_number=1, per_page=ITEMS_PER_PAGE):
         keys.sort(key=lambda key: (key[2] is not None, key[2] or 0), reverse=True)
     page = Paginator(keys, per_page).get_page(page_number)
     page.object_list = load_items(page.object_list)
+    return page
+
+
+def library_search_page(user, filters, page_number, per_page):
+    community = CommunityPage.objects.filter(slug=filters.community).values_list("pk", flat=True).first()
+    search_filters = SearchFilters(
+        kind=filters.kind, kinds=tuple(KINDS), topic=filters.topic, year=filters.year,
+        community=community if filters.community else None,
+    )
+    number = int(page_number) if str(page_number or "").isdigit() and int(page_number) > 0 else 1
+    results = search_service.search(filters.query, user, search_filters, number, per_page)
+    if filters.community and community is None:
+        results.hits, results.total = [], 0
+    keys = [tuple(hit.key.split(":")) for hit in results.hits]
+    page = Paginator(range(results.total), per_page).get_page(number)
+    page.object_list = load_items([(kind, int(pk)) for kind, pk in keys])
     return page
 
 

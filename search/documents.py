@@ -65,6 +65,7 @@ class Reader:
 @dataclass
 class SearchFilters:
     kind: str = ""
+    kinds: tuple[str, ...] = ()  # any of these kinds (the library searches decks and case studies together)
     community: int | None = None
     topic: str = ""
     year: int | None = None

@@ -418,6 +418,9 @@ class DatabaseBackend(SearchBackend):
         if filters.kind:
             sql.append("e.kind = %s")
             params.append(filters.kind)
+        if filters.kinds:
+            sql.append(f"e.kind IN ({', '.join(['%s'] * len(filters.kinds))})")
+            params += list(filters.kinds)
         if filters.community is not None:
             sql.append("e.community_id = %s")
             params.append(int(filters.community))

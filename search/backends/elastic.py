@@ -105,6 +105,8 @@ def narrowing_filters(filters):
     clauses = []
     if filters.kind:
         clauses.append(Q("term", kind=filters.kind))
+    if filters.kinds:
+        clauses.append(Q("terms", kind=list(filters.kinds)))
     if filters.community is not None:
         clauses.append(Q("term", community_id=filters.community))
     if filters.topic:

@@ -2,7 +2,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from library.models import Topic
-from tests.factories import add_community
+from tests.factories import add_community, add_member
 from tests.library.conftest import add_deck
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +72,18 @@ def test_library_listing_costs_the_same_queries_whatever_its_size(client, librar
     client.get("/library/")
     with django_assert_num_queries(LISTING_QUERIES):
         client.get("/library/")
+
+
+def test_words_in_the_filter_box_search_the_library_through_the_search_service(client, library, home, people,
+                                                                              django_capture_on_commit_callbacks):
+    from communities import services
+
+    community = add_community(home, "contact-centres")
+    add_member(people["member"], community)
+    with django_capture_on_commit_callbacks(execute=True):
+        add_deck(title="Avoidable contact: measuring NI14", description="Sampling two weeks of contacts.")
+        add_deck(title="Budget setting for parks")
+        services.start_thread(people["member"], community, "Avoidable contact in our forum", "A thread, not a deck.")
+    assert titles(client.get("/library/", {"q": "national indicator 14"})) == ["Avoidable contact: measuring NI14"]
+    assert titles(client.get("/library/", {"q": "avoidable"})) == ["Avoidable contact: measuring NI14"]
+    assert titles(client.get("/library/", {"q": "avoidable", "kind": "case_study"})) == []

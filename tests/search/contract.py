@@ -115,6 +115,7 @@ class BackendContract:
         assert keys(self.search(indexed, "contact", topic="national-indicators")) == ["deck:3"]
         assert set(keys(self.search(indexed, "scrutiny", community=2))) == {"deck:6"}
         assert keys(self.search(indexed, "contact", year=2023)) == ["thread:5"]
+        assert set(keys(self.search(indexed, "avoidable", kinds=("deck", "case_study")))) == {"deck:3"}
 
     def test_results_are_paginated_with_a_total(self, backend):
         backend.index([doc(f"thread:{100 + n}", f"Benchmarking note {n}", "benchmarking") for n in range(25)])

@@ -67,24 +67,23 @@ def _filtered_decks(user, filters):
     decks = readable_decks(user).annotate(
         year=ExtractYear(Coalesce("presented_on", TruncDate("created_at"))), listed_at=F("created_at")
     )
-    if filters.topic:
-        decks = decks.filter(topics__slug=filters.topic)
-    if filters.community:
-        decks = decks.filter(community__slug=filters.community)
-    if filters.year:
-        decks = decks.filter(year=filters.year)
-    return decks
+    return _narrowed(decks, filters)
 
 
 def _filtered_case_studies(filters):
     studies = listed_case_studies().annotate(year=ExtractYear("first_published_at"), listed_at=F("first_published_at"))
+    return _narrowed(studies, filters)
+
+
+def _narrowed(items, filters):
+    """Topic, community and year filters, the same for decks and case studies (both annotated with `year`)."""
     if filters.topic:
-        studies = studies.filter(topics__slug=filters.topic)
+        items = items.filter(topics__slug=filters.topic)
     if filters.community:
-        studies = studies.filter(community__slug=filters.community)
+        items = items.filter(community__slug=filters.community)
     if filters.year:
-        studies = studies.filter(year=filters.year)
-    return studies
+        items = items.filter(year=filters.year)
+    return items
 
 
 def library_page(user, filters, page_number=1, per_page=ITEMS_PER_PAGE):

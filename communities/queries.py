@@ -36,21 +36,21 @@ def pending_requests(community):
     return Membership.objects.pending().filter(community=community).select_related("user__profile").order_by("created_at")
 
 
+def visible_threads(user, community):
+    """The community's threads this user may see: hidden ones only for moderators."""
+    threads = Thread.objects.filter(community=community)
+    return threads if can_moderate(user, community) else threads.filter(is_hidden=False)
+
+
 def threads_for(user, community):
-    """The forum list: pinned first, then by last activity; hidden threads only for moderators."""
-    threads = Thread.objects.filter(community=community).select_related(
+    """The forum list: pinned first, then by last activity."""
+    return visible_threads(user, community).select_related(
         "community", "author__profile", "last_poster__profile"
     ).order_by("-is_pinned", "-last_post_at", "-pk")
-    if not can_moderate(user, community):
-        threads = threads.filter(is_hidden=False)
-    return threads
 
 
 def thread_for(user, community, thread_id):
-    threads = Thread.objects.select_related("community", "author__profile").filter(community=community)
-    if not can_moderate(user, community):
-        threads = threads.filter(is_hidden=False)
-    return threads.get(pk=thread_id)
+    return visible_threads(user, community).select_related("community", "author__profile").get(pk=thread_id)
 
 
 def posts_in(thread):
@@ -83,14 +83,6 @@ def watches_thread(user, thread):
 
 def watches_forum(user, community):
     return user.is_authenticated and Watch.objects.filter(user=user, community=community).exists()
-
-
-def thread_watchers(thread):
-    return Watch.objects.filter(thread=thread).select_related("user__profile")
-
-
-def forum_watchers(community):
-    return Watch.objects.filter(community=community).select_related("user__profile")
 
 
 def communities_facilitated_by(user):

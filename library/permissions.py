@@ -12,11 +12,10 @@ def can_view_deck(user, deck):
 
 def can_manage_deck(user, deck):
     """The uploader, the community's facilitators and staff may retry processing or remove a deck."""
-    if community_permissions.is_staff(user):
+    is_uploader = user.is_authenticated and deck.uploaded_by_id == user.pk
+    if is_uploader or community_permissions.is_staff(user):
         return True
-    if deck.community_id is None:
-        return user.is_authenticated and deck.uploaded_by_id == user.pk
-    return (user.is_authenticated and deck.uploaded_by_id == user.pk) or community_permissions.can_moderate(user, deck.community)
+    return deck.community_id is not None and community_permissions.can_moderate(user, deck.community)
 
 
 def can_share_in_public_library(user):

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 
 from communities.models import CommunityPage
+from communities.queries import community_listing
 from search import service as search_service
 from search.documents import SearchFilters
 
@@ -157,8 +158,6 @@ def case_study_item(study):
 
 def filter_options(user):
     """What the filter form offers: topics, communities with readable items, years."""
-    from communities.queries import community_listing
-
     deck_years = readable_decks(user).annotate(y=ExtractYear(Coalesce("presented_on", TruncDate("created_at")))).values_list("y", flat=True)
     study_years = listed_case_studies().annotate(y=ExtractYear("first_published_at")).values_list("y", flat=True)
     return {

@@ -63,10 +63,6 @@ class Post(RenderedMarkdown):
         return f"#{self.position} in {self.thread}"
 
     @property
-    def is_visible_to_all(self):
-        return not (self.is_hidden or self.is_deleted)
-
-    @property
     def page_number(self):
         return (self.position - 1) // POSTS_PER_PAGE + 1
 

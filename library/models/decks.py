@@ -31,11 +31,6 @@ def follow_private_media_root(setting, **kwargs):
         private_storage._wrapped = empty
 
 
-class SlideDeckQuerySet(models.QuerySet):
-    def processed(self):
-        return self.filter(status=SlideDeck.Status.READY)
-
-
 class SlideDeck(RenderedMarkdown):
     """Slides someone presented and shared: the file, what was extracted from it, and who may see it."""
 
@@ -78,8 +73,6 @@ class SlideDeck(RenderedMarkdown):
 
     download_count = models.PositiveIntegerField(default=0)
 
-    objects = SlideDeckQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["community", "-created_at"])]
@@ -99,10 +92,6 @@ class SlideDeck(RenderedMarkdown):
 
     def get_thumbnail_url(self):
         return f"/library/decks/{self.pk}/thumbnail/" if self.thumbnail else ""
-
-    @property
-    def year(self):
-        return (self.presented_on or self.created_at).year
 
 
 class SlideDeckPreview(models.Model):

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
@@ -80,12 +81,10 @@ def private_file_response(deck, file, content_type, as_attachment=False, filenam
     """Serve a stored file after the permission check, so no URL reaches it without one."""
     response = FileResponse(file.open("rb"), as_attachment=as_attachment, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600" if is_public(deck) else "private, no-store"
+    # Shared caches may keep only what a visitor could fetch too.
+    shareable = permissions.can_view_deck(AnonymousUser(), deck)
+    response["Cache-Control"] = "public, max-age=3600" if shareable else "private, no-store"
     return response
-
-
-def is_public(deck):
-    return deck.community_id is None or deck.community.is_public
 
 
 @require_POST

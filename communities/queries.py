@@ -1,7 +1,9 @@
 """The communities app's named queries: views, the home page, feeds and emails choose from these."""
 
+from django.db.models import Q
+
 from .models import CommunityPage, Membership, Post, Profile, Thread, ThreadRead, Watch
-from .permissions import can_moderate, is_staff, listed_community_filter
+from .permissions import can_moderate, is_staff, listed_community_filter, readable_community_ids
 
 
 def community_listing(user):
@@ -40,6 +42,15 @@ def visible_threads(user, community):
     """The community's threads this user may see: hidden ones only for moderators."""
     threads = Thread.objects.filter(community=community)
     return threads if can_moderate(user, community) else threads.filter(is_hidden=False)
+
+
+def readable_threads(user):
+    """Every visible thread in a live community whose discussions this user may read, across communities."""
+    readable = readable_community_ids(user)
+    threads = Thread.objects.filter(is_hidden=False, community__live=True)
+    if readable is None:
+        return threads
+    return threads.filter(Q(community__visibility=CommunityPage.Visibility.PUBLIC) | Q(community_id__in=readable))
 
 
 def threads_for(user, community):

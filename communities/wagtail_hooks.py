@@ -218,7 +218,7 @@ class MembershipViewSet(ModelViewSet):
     list_display = ["user", "community", "role", "status", DateColumn("created_at", label="Since")]
     list_filter = ["community", "status", "role"]
     search_fields = ["user__username", "user__email", "user__profile__display_name"]
-    form_fields = ["user", "community", "role", "status", "decision_message", "roundup_consent"]
+    form_fields = ["user", "community", "role", "status", "decision_message"]
 
 
 class JoinRequestIndexView(IndexView):
@@ -353,3 +353,10 @@ def hide_unlisted_pages_from_reviewers(pages, request):
     """Facilitators reach the admin to review case studies: its page chooser must not show them drafts or
     private communities (see communities.admin_access)."""
     return choosable_pages(pages, request.user)
+
+
+@hooks.register("register_admin_viewset")
+def register_thread_chooser():
+    from .choosers import thread_chooser_viewset
+
+    return thread_chooser_viewset

@@ -37,3 +37,10 @@ register_snippet(TopicViewSet)
 @hooks.register("register_admin_viewset")
 def register_slide_decks():
     return SlideDeckViewSet("slide_decks")
+
+
+@hooks.register("register_admin_viewset")
+def register_deck_chooser():
+    from .choosers import deck_chooser_viewset
+
+    return deck_chooser_viewset

@@ -38,7 +38,6 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    roundup_consent = models.BooleanField(default=False)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -103,6 +103,7 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)  # "kind", "community", "topic", "year"
     suggestion: str = ""       # "did you mean", when the query finds little
     degraded: bool = False     # answered by the fallback backend while Elasticsearch is unreachable
+    relaxed: bool = False      # nothing had every word, so these have some of them
 
     @property
     def num_pages(self):

@@ -35,8 +35,15 @@ def _answer(method, *args, **kwargs):
 
 
 def search(query, user, filters=None, page=1, per_page=10):
+    """Results with every word of the query; when none has them all, results with any of them (``relaxed``)."""
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
-    results, degraded = _answer("search", query, reader_for(user), filters or SearchFilters(), max(1, page), per_page)
+    arguments = (query, reader_for(user), filters or SearchFilters(), max(1, page), per_page)
+    results, degraded = _answer("search", *arguments)
+    if results.total == 0 and len(query.split()) > 1:
+        relaxed, degraded_again = _answer("search", *arguments, match_all=False)
+        if relaxed.total:
+            relaxed.relaxed, relaxed.suggestion = True, relaxed.suggestion or results.suggestion
+            results, degraded = relaxed, degraded or degraded_again
     results.degraded = degraded
     return results
 

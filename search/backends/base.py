@@ -27,8 +27,11 @@ class SearchBackend:
         """Forget these document keys; unknown keys are fine."""
         raise NotImplementedError
 
-    def search(self, query, reader, filters, page=1, per_page=10):
-        """SearchResults for what `reader` may read: hits, total and facets all filtered by permission."""
+    def search(self, query, reader, filters, page=1, per_page=10, match_all=True):
+        """SearchResults for what `reader` may read: hits, total and facets all filtered by permission.
+
+        With ``match_all`` every word (or its synonym) must occur; without it, any may, best matches first:
+        the service asks that way when the strict query found nothing."""
         raise NotImplementedError
 
     def suggest(self, prefix, reader, limit=8):

@@ -220,7 +220,7 @@ class SQLiteFullText:
     ]
 
     @staticmethod
-    def expression(clauses):
+    def expression(clauses, match_all=True):
         def string(tokens):
             return '"' + " ".join(tokens) + '"'  # tokens are letters and digits only
 
@@ -229,20 +229,21 @@ class SQLiteFullText:
                 return string(alt.tokens)
             return "(" + " AND ".join(string([t]) for t in alt.tokens) + ")"
 
-        return " AND ".join("(" + " OR ".join(alternative(alt) for alt in clause) + ")" for clause in clauses)
+        joiner = " AND " if match_all else " OR "
+        return joiner.join("(" + " OR ".join(alternative(alt) for alt in clause) + ")" for clause in clauses)
 
-    def match(self, clauses):
+    def match(self, clauses, match_all=True):
         """(FROM, its params, WHERE, its params) for the entries `e` matching the query."""
         return (f"{FTS_TABLE} JOIN {TABLE} e ON e.id = {FTS_TABLE}.rowid", [],
-                f"{FTS_TABLE} MATCH %s", [self.expression(clauses)])
+                f"{FTS_TABLE} MATCH %s", [self.expression(clauses, match_all)])
 
     @staticmethod
     def contains_topic(column):
         return f"instr(' ' || {column} || ' ', %s) > 0"
 
-    def hits(self, clauses, where, params, limit, offset):
+    def hits(self, clauses, where, params, limit, offset, match_all=True):
         self.ensure_index()
-        from_sql, from_params, match_sql, match_params = self.match(clauses)
+        from_sql, from_params, match_sql, match_params = self.match(clauses, match_all)
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
         entries = list(SearchEntry.objects.raw(
             f"SELECT e.id, e.key, e.kind, e.title, e.url, e.date, e.community_title, e.topic_names "
@@ -273,7 +274,7 @@ class PostgresFullText:
         """The migration makes the GIN index; the vector is written by update_vectors()."""
 
     @staticmethod
-    def tsquery(clauses):
+    def tsquery(clauses, match_all=True):
         sql, params = [], []
         for clause in clauses:
             alternatives = []
@@ -282,18 +283,18 @@ class PostgresFullText:
                 alternatives.append(f"{function}('{POSTGRES_CONFIG}'::regconfig, %s)")
                 params.append(" ".join(alt.tokens))
             sql.append("(" + " || ".join(alternatives) + ")")
-        return "(" + " && ".join(sql) + ")", params
+        return "(" + (" && " if match_all else " || ").join(sql) + ")", params
 
-    def match(self, clauses):
-        tsquery, params = self.tsquery(clauses)
+    def match(self, clauses, match_all=True):
+        tsquery, params = self.tsquery(clauses, match_all)
         return f"{TABLE} e, (SELECT {tsquery} AS query) q", params, "e.search_vector @@ q.query", []
 
     @staticmethod
     def contains_topic(column):
         return f"strpos(' ' || {column} || ' ', %s) > 0"
 
-    def hits(self, clauses, where, params, limit, offset):
-        from_sql, from_params, match_sql, match_params = self.match(clauses)
+    def hits(self, clauses, where, params, limit, offset, match_all=True):
+        from_sql, from_params, match_sql, match_params = self.match(clauses, match_all)
         # The headline only for this page's rows: the page is chosen in the subquery first.
         entries = list(SearchEntry.objects.raw(
             f"SELECT page.id, page.key, page.kind, page.title, page.url, page.date, page.community_title, "
@@ -445,9 +446,9 @@ class DatabaseBackend(SearchBackend):
             allowed |= Q(access=Access.COMMUNITY, community_id__in=community_ids)
         return allowed
 
-    def _counts(self, clauses, where, params):
+    def _counts(self, clauses, where, params, match_all=True):
         """Counts per (kind, community, year, topics) of the matching entries: the facets and the total."""
-        from_sql, from_params, match_sql, match_params = self.engine.match(clauses)
+        from_sql, from_params, match_sql, match_params = self.engine.match(clauses, match_all)
         columns = "e.kind, e.community_id, e.community_title, e.year, e.topics, e.topic_names"
         with connection.cursor() as cursor:
             cursor.execute(
@@ -456,7 +457,7 @@ class DatabaseBackend(SearchBackend):
             )
             return cursor.fetchall()
 
-    def search(self, query, reader, filters, page=1, per_page=10):
+    def search(self, query, reader, filters, page=1, per_page=10, match_all=True):
         filters = filters or SearchFilters()
         page, per_page = max(1, int(page or 1)), max(1, int(per_page or 10))
         clauses = self.synonyms.parse(query)
@@ -464,11 +465,11 @@ class DatabaseBackend(SearchBackend):
             return SearchResults(hits=[], total=0, page=page, per_page=per_page, facets={name: [] for name in FACETS})
         self.engine.ensure_index()
         where, params = self._where(reader, filters)
-        rows = self._counts(clauses, where, params)
+        rows = self._counts(clauses, where, params, match_all)
         total = sum(row[-1] for row in rows)
         hits = []
         if total > (page - 1) * per_page:
-            for entry, snippet in self.engine.hits(clauses, where, params, per_page, (page - 1) * per_page):
+            for entry, snippet in self.engine.hits(clauses, where, params, per_page, (page - 1) * per_page, match_all):
                 hits.append(Hit(
                     key=entry.key, kind=entry.kind, title=entry.title, url=entry.url, snippet=_snippet_html(snippet),
                     date=entry.date, community_title=entry.community_title,

@@ -116,9 +116,9 @@ def narrowing_filters(filters):
     return clauses
 
 
-def text_query(query):
-    """Quoted parts must match as phrases; the other words must all match, in any of the fields, stemmed and
-    with synonyms. Title matches count three times a body match; the words next to each other rank higher.
+def text_query(query, match_all=True):
+    """Quoted parts must match as phrases; the other words must all match (any of them, without
+    ``match_all``), in any of the fields, stemmed and with synonyms. Title matches count three times a body match; the words next to each other rank higher.
 
     A quoted phrase is taken as written, with the index-time analyzer: no synonyms. (Besides, a phrase
     through the synonym graph loses the gap a stop word leaves: "freedom of information" would find only "FOI".)
@@ -129,7 +129,8 @@ def text_query(query):
             for phrase in phrases]
     should = []
     if WORD.search(words):
-        must.append(Q("multi_match", query=words, type="cross_fields", operator="and", fields=FIELDS))
+        must.append(Q("multi_match", query=words, type="cross_fields", operator="and" if match_all else "or",
+                      fields=FIELDS))
         if len(words.split()) > 1:
             should.append(Q("multi_match", query=words, type="phrase", slop=2, fields=FIELDS))
     return Q("bool", must=must, should=should)
@@ -310,7 +311,7 @@ class ElasticsearchBackend(SearchBackend):
         return search.execute(ignore_cache=True)
 
     @unavailable_on_outage
-    def search(self, query, reader, filters, page=1, per_page=10):
+    def search(self, query, reader, filters, page=1, per_page=10, match_all=True):
         query, page = (query or "").strip(), max(1, page)
         if not WORD.search(query):
             facets = {name: [] for name in FACET_SIZES}
@@ -321,7 +322,7 @@ class ElasticsearchBackend(SearchBackend):
         size = per_page if start + per_page <= MAX_RESULT_WINDOW else 0
         search = (
             self._search()
-            .query(Q("bool", must=[text_query(query)], filter=restrictions))
+            .query(Q("bool", must=[text_query(query, match_all)], filter=restrictions))
             .source(SOURCE_FIELDS)
             .extra(from_=start if size else 0, size=size, track_total_hits=True)
             .highlight_options(encoder="html", pre_tags=["<mark>"], post_tags=["</mark>"],

@@ -96,6 +96,17 @@ class BackendContract:
         ])
         assert keys(self.search(backend, "channel strategy"))[:2] == ["thread:21", "thread:20"]
 
+    def test_without_match_all_any_word_will_do_and_more_words_rank_higher(self, indexed):
+        query = "first contact resolution tariffs"
+        assert self.search(indexed, query).total == 0
+        relaxed = indexed.search(query, VISITOR, SearchFilters(), page=1, per_page=10, match_all=False)
+        assert keys(relaxed)[0] == "thread:1"
+        assert "thread:5" in keys(relaxed)  # "contact" alone
+
+    def test_any_word_still_keeps_private_content_private(self, indexed):
+        relaxed = indexed.search("restructure budget", VISITOR, SearchFilters(), page=1, per_page=10, match_all=False)
+        assert "thread:7" not in keys(relaxed) and relaxed.total == 0
+
     def test_snippets_highlight_the_match_and_escape_the_text(self, backend):
         backend.index([doc("thread:30", "Escaping", "Benchmarking <script>alert(1)</script> with peers matters.")])
         snippet = str(self.search(backend, "benchmarking").hits[0].snippet)

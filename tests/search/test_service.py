@@ -125,3 +125,23 @@ def test_the_search_page_echoes_the_query_escaped(client, home):
     response = client.get("/search/", {"q": "<script>alert(1)</script>"})
     assert b"<script>alert(1)</script>" not in response.content
     assert b"&lt;script&gt;" in response.content
+
+
+def test_when_nothing_has_every_word_the_page_shows_results_with_some_and_says_so(client, home, people, commit):
+    community = add_community(home, "contact-centres", title="Contact Centres")
+    add_member(people["member"], community)
+    with commit():
+        services.start_thread(people["member"], community, "Measuring first-contact resolution", "Callers ring back.")
+
+    results = service.search("first contact resolution call centre", AnonymousUser())
+    assert results.relaxed and titles(results)[0] == "Measuring first-contact resolution"
+    assert "Contact Centres" in titles(results)  # the community, for "contact" and "centre" alone
+    assert not service.search("first contact resolution", AnonymousUser()).relaxed
+
+    content = client.get("/search/", {"q": "first contact resolution call centre"}).content.decode()
+    assert "No result has all of your words" in content
+
+
+def test_a_single_word_that_finds_nothing_is_not_relaxed(home):
+    results = service.search("nonexistentword", AnonymousUser())
+    assert results.total == 0 and not results.relaxed

@@ -16,6 +16,7 @@ from library.models import CaseStudyNotice, CaseStudyPage, SlideDeck, Topic
 from library.notifications import send_case_study_notice
 from library.submissions import DRAFTS_PER_DAY
 from tests.factories import create_member
+from tests.library.conftest import publish_case_study
 
 pytestmark = pytest.mark.django_db
 
@@ -45,30 +46,6 @@ def add_deck(title, community=None):
         title=title, community=community, file="decks/2024/01/slides.pdf", original_filename="slides.pdf",
         kind=SlideDeck.Kind.PDF, status=SlideDeck.Status.READY,
     )
-
-
-def publish_case_study(library, slug="quicker-answers", **fields):
-    page = CaseStudyPage(
-        title=fields.pop("title", "Quicker answers at Brackenfield"), slug=slug,
-        organisation="Brackenfield Borough Council", organisation_type="metropolitan", region="north-west",
-        summary="Answer times fell from five minutes to under one.",
-        challenge="<p>Queues were long every Monday.</p>", approach="<p>We rebuilt the rota around demand.</p>",
-        lessons="<p>Measure resolution, not only speed.</p>",
-        interventions=[("intervention", {
-            "intervention": "Rota rebuilt around the Monday peak", "by_when": "By March", "by_whom": "Contact centre manager",
-            "resource_implications": "Overtime for six weeks", "main_risk": "Staff resistance to new shifts",
-            "contingency": "Voluntary swaps first", "monitoring": "Weekly queue report", "expected_outcome": "Shorter Monday queues",
-        })],
-        outcomes=[
-            ("outcome", {"metric": "Calls answered within 60 seconds", "before": Decimal("48"), "after": Decimal("81"), "unit": "%", "period": "Q1 to Q1"}),
-            ("outcome", {"metric": "Average speed of answer", "before": Decimal("305"), "after": Decimal("52"), "unit": "seconds", "period": ""}),
-        ],
-        **fields,
-    )
-    page.topics = list(Topic.objects.filter(slug__in=["contact-centres", "performance-management"]))
-    library.add_child(instance=page)
-    page.save_revision().publish()
-    return CaseStudyPage.objects.get(pk=page.pk)
 
 
 def topic_ids(*slugs):

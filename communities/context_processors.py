@@ -11,8 +11,8 @@ def notifications(request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return 0
-        from .notifications import unread_count
+        from .queries import unread_notification_count
 
-        return unread_count(user)
+        return unread_notification_count(user)
 
     return {"unread_notification_count": SimpleLazyObject(count)}

@@ -161,19 +161,6 @@ def email_after_commit(notification_ids):
 
 # Reading: what the list page and the emails show
 
-def for_recipient(user):
-    """A member's notifications, newest first, with everything describe() and target_url() need."""
-    return (
-        Notification.objects.filter(recipient=user)
-        .select_related("actor__profile", "community", "post__thread__community", "membership")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def unread_count(user):
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def is_about_post(notification):
     return notification.kind in POST_KINDS
 

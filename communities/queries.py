@@ -1,8 +1,10 @@
 """The communities app's named queries: views, the home page, feeds and emails choose from these."""
 
+from itertools import groupby
+
 from django.db.models import Q
 
-from .models import CommunityPage, Membership, Post, Profile, Thread, ThreadRead, Watch
+from .models import CommunityPage, Flag, Membership, ModerationLog, Notification, Post, Profile, Thread, ThreadRead, Watch
 from .permissions import can_moderate, is_staff, listed_community_filter, readable_community_ids
 
 
@@ -104,3 +106,55 @@ def communities_facilitated_by(user):
     return communities.filter(
         memberships__user=user, memberships__status=Membership.Status.ACTIVE, memberships__role=Membership.Role.FACILITATOR
     )
+
+
+# Moderation: each query costs one SQL query however many rows it returns.
+
+def open_flags_by_post(community):
+    """[(post, [its open flags, oldest first])], the longest-waiting post first."""
+    flags = list(
+        Flag.objects.open().filter(post__thread__community=community)
+        .select_related("reporter__profile", "post__author__profile", "post__thread")
+        .order_by("post_id", "created_at")
+    )
+    groups = []
+    for _, post_flags in groupby(flags, key=lambda flag: flag.post_id):
+        post_flags = list(post_flags)
+        post = post_flags[0].post
+        post.thread.community = community  # the permalink needs it; every thread here is in this community
+        groups.append((post, post_flags))
+    groups.sort(key=lambda group: group[1][0].created_at)
+    return groups
+
+
+def recently_resolved_flags(community, limit):
+    flags = list(
+        Flag.objects.filter(post__thread__community=community, resolved_at__isnull=False)
+        .select_related("reporter__profile", "resolved_by__profile", "post__thread")
+        .order_by("-resolved_at", "-pk")[:limit]
+    )
+    for flag in flags:
+        flag.post.thread.community = community
+    return flags
+
+
+def moderation_log_for(community):
+    """Newest first; threads keep their current community, which differs after a move."""
+    return ModerationLog.objects.filter(community=community).select_related(
+        "actor__profile", "target_user__profile", "thread__community", "post__thread__community"
+    ).order_by("-created_at", "-pk")
+
+
+# Notifications
+
+def notifications_for(user):
+    """A member's notifications, newest first, with everything describe() and target_url() need."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("actor__profile", "community", "post__thread__community", "membership")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unread_notification_count(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

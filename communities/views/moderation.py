@@ -1,57 +1,18 @@
 """The facilitators' desk: open flags to handle, and the log of what moderators did."""
 
-from itertools import groupby
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .. import permissions, services
-from ..models import Flag, ModerationLog
+from .. import permissions, queries, services
+from ..models import Flag
 from .access import deny
 
 RESOLVED_FLAGS_SHOWN = 30
 LOG_ENTRIES_PER_PAGE = 50
 
 NOT_A_MODERATOR = "Only this community's facilitators can handle flags and read the moderation log."
-
-
-# Named queries: each one costs one SQL query however many rows it returns.
-
-def open_flags_by_post(community):
-    """[(post, [its open flags, oldest first])], the longest-waiting post first."""
-    flags = list(
-        Flag.objects.open().filter(post__thread__community=community)
-        .select_related("reporter__profile", "post__author__profile", "post__thread")
-        .order_by("post_id", "created_at")
-    )
-    groups = []
-    for _, post_flags in groupby(flags, key=lambda flag: flag.post_id):
-        post_flags = list(post_flags)
-        post = post_flags[0].post
-        post.thread.community = community  # the permalink needs it; every thread here is in this community
-        groups.append((post, post_flags))
-    groups.sort(key=lambda group: group[1][0].created_at)
-    return groups
-
-
-def recently_resolved_flags(community, limit=RESOLVED_FLAGS_SHOWN):
-    flags = list(
-        Flag.objects.filter(post__thread__community=community, resolved_at__isnull=False)
-        .select_related("reporter__profile", "resolved_by__profile", "post__thread")
-        .order_by("-resolved_at", "-pk")[:limit]
-    )
-    for flag in flags:
-        flag.post.thread.community = community
-    return flags
-
-
-def moderation_log_for(community):
-    """Newest first; threads keep their current community, which differs after a move."""
-    return ModerationLog.objects.filter(community=community).select_related(
-        "actor__profile", "target_user__profile", "thread__community", "post__thread__community"
-    ).order_by("-created_at", "-pk")
 
 
 # Views
@@ -64,8 +25,8 @@ def flag_queue(request, community):
     return TemplateResponse(request, "communities/moderation/flag_queue.html", {
         "page": community,
         "can_moderate": True,
-        "flagged_posts": open_flags_by_post(community),
-        "resolved_flags": recently_resolved_flags(community),
+        "flagged_posts": queries.open_flags_by_post(community),
+        "resolved_flags": queries.recently_resolved_flags(community, RESOLVED_FLAGS_SHOWN),
         "resolved_limit": RESOLVED_FLAGS_SHOWN,
     })
 
@@ -105,7 +66,7 @@ def resolve(request, community):
 def moderation_log(request, community):
     if not permissions.can_moderate(request.user, community):
         return deny(request, community, NOT_A_MODERATOR)
-    entries = Paginator(moderation_log_for(community), LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    entries = Paginator(queries.moderation_log_for(community), LOG_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     for entry in entries:
         # A thread since moved to a community this moderator can't read is not named, nor is where it went.
         entry.thread_readable = entry.thread is not None and permissions.can_read_thread(request.user, entry.thread)

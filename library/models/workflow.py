@@ -72,15 +72,23 @@ class FacilitatorApprovalTask(Task):
         return found.community if found is not None else None
 
     def user_can_review(self, obj, user):
-        """Whether ``user`` may approve or reject ``obj`` at this step (not cached: for decisions)."""
+        """Whether ``user`` may approve or reject ``obj`` at this step (not cached: for decisions).
+
+        A facilitator never reviews their own submission: someone else must read it (an editor may).
+        """
         from communities.permissions import can_moderate
 
         if self.is_editor(user):
             return True
-        if not (user and user.is_authenticated and user.is_active):
+        if not (user and user.is_authenticated and user.is_active) or self.submitted_by(obj) == user.pk:
             return False
         community = self.review_community(obj)
         return community is not None and can_moderate(user, community)
+
+    @staticmethod
+    def submitted_by(obj):
+        """The id of the member who wrote the case study (its page owner)."""
+        return getattr(obj, "owner_id", None)
 
     def _can_review(self, obj, user):
         """``user_can_review``, remembered on the user object for the rest of the request (as Wagtail's group
@@ -151,7 +159,7 @@ class FacilitatorApprovalTask(Task):
         if not facilitated:
             return TaskState.objects.none()
         case_study_ids = (
-            CaseStudyPage.objects.filter(community_id__in=facilitated)
+            CaseStudyPage.objects.filter(community_id__in=facilitated).exclude(owner=user)
             .annotate(object_id=Cast("pk", CharField()))
             .values("object_id")
         )
@@ -172,7 +180,8 @@ class FacilitatorApprovalTask(Task):
             reviewers |= models.Q(is_superuser=True)
         community = self.review_community(obj)
         if community is not None:
-            reviewers |= models.Q(pk__in=Membership.objects.facilitators().filter(community=community).values("user_id"))
+            facilitators = Membership.objects.facilitators().filter(community=community).exclude(user_id=self.submitted_by(obj))
+            reviewers |= models.Q(pk__in=facilitators.values("user_id"))
         return users.filter(reviewers).distinct()
 
     @classmethod

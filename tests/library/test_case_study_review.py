@@ -419,3 +419,26 @@ def test_the_facilitators_migration_adds_existing_facilitators(home):
     migration = importlib.import_module("communities.migrations.0004_facilitators_group")
     migration.create_group(apps, None)
     assert fresh(user).has_perm("wagtailadmin.access_admin")
+
+
+def test_a_facilitator_cannot_approve_their_own_case_study(client, cast, django_capture_on_commit_callbacks):
+    """Another facilitator of the community, or an editor, reads it first."""
+    author = cast["facilitator"]
+    second = create_member(username="gwen", display_name="Gwen Second")
+    add_member(second, cast["x"], Role.FACILITATOR)
+    page = submit(client, author, cast["x"], title="Our own channel shift")
+    task_state = task_state_of(page)
+    task = task_state.task.specific
+
+    assert task.get_actions(page, fresh(author)) == []
+    assert list(task.get_task_states_user_can_moderate(fresh(author))) == []
+    assert set(task.reviewers(page)) == {second, cast["editor"]}
+    client.force_login(author)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(action_url(page, "approve", task_state), {"comment": ""})
+    page.refresh_from_db()
+    assert not page.live
+    with pytest.raises(PermissionDenied):
+        task.on_action(task_state.specific, fresh(author), "approve")
+
+    assert task.get_actions(page, fresh(second)) != []

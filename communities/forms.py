@@ -60,11 +60,25 @@ class FlagForm(forms.ModelForm):
 
 
 class JoinRequestForm(forms.ModelForm):
+    """Joining: a note for the facilitators when they approve requests, and the offer of the monthly roundup.
+
+    The roundup box starts unticked: consent to email is something the member gives, never a default.
+    """
+
+    roundup = forms.BooleanField(required=False, help_text="Once a month, the discussions and resources worth reading. "
+                                                           "Every email has a link to stop it.")
+
     class Meta:
         model = Membership
         fields = ["request_message"]
         widgets = {"request_message": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"request_message": "Optional: tell the facilitators about your role and interest."}
+
+    def __init__(self, *args, community, needs_approval, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_approval:
+            del self.fields["request_message"]
+        self.fields["roundup"].label = f"Email me {community.title}’s monthly roundup"
 
 
 class MoveThreadForm(forms.Form):

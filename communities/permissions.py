@@ -33,7 +33,11 @@ def prime_memberships(users):
 
 
 def forget_memberships(user):
-    user.__dict__.pop("_community_memberships", None)
+    """Drop the cached memberships (works through request.user's lazy wrapper too)."""
+    try:
+        del user._community_memberships
+    except AttributeError:
+        pass
 
 
 def membership(user, community):

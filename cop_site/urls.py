@@ -17,6 +17,7 @@ urlpatterns = [
     *profile_urls,
     path("accounts/", include("allauth.urls")),
     path("search/", include("search.urls")),
+    path("", include("newsletters.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PageSitemap, "decks": DeckSitemap}}, name="sitemap"),
 ]
 

@@ -106,33 +106,35 @@ def _new_members(community, start, end):
     return Membership.objects.active().filter(community=community, created_at__gte=start, created_at__lt=end).count()
 
 
-def activity(community, month):
-    """Key figures for the month and the one before, and posts per day: what the facilitator writes from.
-
-    Counts only, never titles, so the site-wide figures may include every community.
-    """
-    start, end = month_bounds(month)
-    previous_start, _ = month_bounds(shift_month(month, -1))
-    zone = timezone.get_default_timezone()
-
-    this_month = _posts(community, start, end).aggregate(posts=Count("pk"), active=Count("author", distinct=True))
-    last_month = _posts(community, previous_start, start).aggregate(posts=Count("pk"), active=Count("author", distinct=True))
-    per_day = dict(
-        _posts(community, start, end).annotate(day=TruncDate("created_at", tzinfo=zone))
-        .values_list("day").annotate(count=Count("pk")).values_list("day", "count")
-    )
-    days = (end.date() - start.date()).days
+def _counts(community, start, end):
+    posts = _posts(community, start, end).aggregate(posts=Count("pk"), active_members=Count("author", distinct=True))
     return {
-        "posts": this_month["posts"],
-        "previous_posts": last_month["posts"],
-        "active_members": this_month["active"],
-        "previous_active_members": last_month["active"],
+        **posts,
         "new_members": _new_members(community, start, end),
         "new_threads": _in_community(Thread.objects.filter(created_at__gte=start, created_at__lt=end, is_hidden=False), community).count(),
         "new_decks": _in_community(SlideDeck.objects.filter(created_at__gte=start, created_at__lt=end), community).count(),
         "new_case_studies": _in_community(
             CaseStudyPage.objects.live().filter(first_published_at__gte=start, first_published_at__lt=end), community
         ).count(),
+    }
+
+
+def activity(community, month):
+    """Key figures for the month and the one before ("previous_<key>"), and posts per day: what the
+    facilitator writes from. Counts only, never titles, so the site-wide figures may include every community.
+    """
+    start, end = month_bounds(month)
+    previous_start, _ = month_bounds(shift_month(month, -1))
+    zone = timezone.get_default_timezone()
+    per_day = dict(
+        _posts(community, start, end).annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day").annotate(count=Count("pk")).values_list("day", "count")
+    )
+    days = (end.date() - start.date()).days
+    previous = {f"previous_{key}": value for key, value in _counts(community, previous_start, start).items()}
+    return {
+        **_counts(community, start, end),
+        **previous,
         "posts_per_day": [per_day.get(start.date() + timedelta(days=n), 0) for n in range(days)],
     }
 

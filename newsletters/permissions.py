@@ -5,7 +5,7 @@ The site-wide roundup is public, but each item in it is shown only to those who 
 """
 
 from communities import permissions as community_permissions
-from communities.models import CommunityPage
+from communities.models import CommunityPage, Membership
 
 
 def is_public_roundup(roundup):
@@ -27,14 +27,26 @@ def can_compile(user, community):
 
 
 def can_subscribe(user, community):
-    """Anyone signed in may take the site-wide and public communities' roundups; others are for members."""
+    """Anyone signed in may take the site-wide and public communities' roundups; others are for members, and
+    for those asking or invited to join (the roundup reaches them only once they are members: see sending)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if community is None:
         return True
     if not community.live:
         return False
-    return community.visibility == CommunityPage.Visibility.PUBLIC or community_permissions.is_member(user, community)
+    if community.visibility == CommunityPage.Visibility.PUBLIC:
+        return True
+    found = community_permissions.membership(user, community)
+    return bool(found and found.status in {Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.INVITED})
+
+
+def can_receive(user, community):
+    """Whether the roundup may be emailed to this subscriber now: a members' roundup only to its members."""
+    if not can_subscribe(user, community):
+        return False
+    return (community is None or community.visibility == CommunityPage.Visibility.PUBLIC
+            or community_permissions.is_member(user, community))
 
 
 EVERYONE = "everyone"

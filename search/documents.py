@@ -13,10 +13,11 @@ KINDS = {
     "case_study": "Case studies",
     "community": "Communities",
     "profile": "Members",
+    "roundup": "Roundups",
 }
 
 KIND_LABELS = {"thread": "Discussion", "deck": "Slide deck", "case_study": "Case study", "community": "Community",
-               "profile": "Member"}
+               "profile": "Member", "roundup": "Roundup"}
 
 
 class Access:

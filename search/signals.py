@@ -5,6 +5,7 @@ from wagtail.signals import page_published, page_unpublished
 
 from communities.models import CommunityPage, Post, Profile, Thread
 from library.models import CaseStudyPage, SlideDeck
+from newsletters.models import RoundupPage
 
 from . import service
 
@@ -20,10 +21,10 @@ def refresh_deck_topics(sender, instance, action, **kwargs):
 
 
 def connect():
-    for model in (Thread, Post, SlideDeck, Profile, CommunityPage, CaseStudyPage):
+    for model in (Thread, Post, SlideDeck, Profile, CommunityPage, CaseStudyPage, RoundupPage):
         post_save.connect(refresh, sender=model, dispatch_uid=f"search-save-{model.__name__}")
         post_delete.connect(refresh, sender=model, dispatch_uid=f"search-delete-{model.__name__}")
-    for model in (CommunityPage, CaseStudyPage):
+    for model in (CommunityPage, CaseStudyPage, RoundupPage):
         page_published.connect(refresh, sender=model, dispatch_uid=f"search-publish-{model.__name__}")
         page_unpublished.connect(refresh, sender=model, dispatch_uid=f"search-unpublish-{model.__name__}")
     m2m_changed.connect(refresh_deck_topics, sender=SlideDeck.topics.through, dispatch_uid="search-deck-topics")

@@ -5,12 +5,18 @@ current visibility rules. `document_for_key` returns None for anything that must
 (hidden threads, unpublished pages, inactive members): the outbox then removes it from the index.
 """
 
+from datetime import datetime, time
+from functools import cache
 from html import unescape
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from communities.models import CommunityPage, Post, Profile, Thread
 from library.models import CaseStudyPage, SlideDeck
+from newsletters.permissions import EVERYONE
+from newsletters.rendering import resolve
 
 from .documents import Access, SearchDocument
 
@@ -82,7 +88,9 @@ def community_document(community):
     return SearchDocument(
         key=f"community:{community.pk}", kind="community", title=community.title,
         body=text_of(community.summary, plain(community.description)), url=community.url,
-        access=access, date=community.last_activity_at or community.first_published_at,
+        access=access,
+        date=community.last_activity_at or community.first_published_at or community.latest_revision_created_at
+        or timezone.now(),  # a community made in code and never published has no date of its own
         community_id=community.pk, community_title=community.title,
         topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
     )
@@ -98,30 +106,77 @@ def profile_document(profile):
     )
 
 
-SOURCES = {
-    "thread": (Thread.objects.select_related("community"), thread_document),
-    "deck": (SlideDeck.objects.select_related("community"), deck_document),
-    "case_study": (CaseStudyPage.objects.select_related("community"), case_study_document),
-    "community": (CommunityPage.objects.all(), community_document),
-    "profile": (Profile.objects.select_related("user"), profile_document),
-}
+def roundup_document(roundup):
+    """A published roundup: its title, intro and words, with only the items everyone allowed to find it may read.
+
+    The site-wide roundup is public, so it carries the text of items anyone may read; a community's roundup
+    is as open as its community, so it may also carry that community's members-only items.
+    """
+    community = roundup.community
+    if not roundup.live or roundup.get_view_restrictions().exists() or (community is not None and not community.live):
+        return None
+    audiences = {EVERYONE} if community is None else {EVERYONE, community.pk}
+    words = [
+        f"{entry.title}\n{entry.line}" if entry.is_item else entry.text
+        for entry in resolve(roundup)
+        if not entry.is_item or entry.audience in audiences
+    ]
+    topics = list(community.topics.all()) if community is not None else []
+    month_start = datetime.combine(roundup.month, time.min, tzinfo=timezone.get_default_timezone())
+    return SearchDocument(
+        key=f"roundup:{roundup.pk}", kind="roundup", title=roundup.title,
+        body=text_of(plain(roundup.intro), *words), url=roundup.url,
+        access=Access.PUBLIC if community is None else community_access(community),
+        date=roundup.first_published_at or month_start,
+        community_id=community.pk if community else None, community_title=community.title if community else "",
+        topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
+    )
+
+
+def roundup_model():
+    """Imported on first use: newsletters' models load the library's choosers, whose queries load this module."""
+    from newsletters.models import RoundupPage
+
+    return RoundupPage
+
+
+@cache
+def sources():
+    """{kind: (queryset, build)} for every kind of document."""
+    return {
+        "thread": (Thread.objects.select_related("community"), thread_document),
+        "deck": (SlideDeck.objects.select_related("community"), deck_document),
+        "case_study": (CaseStudyPage.objects.select_related("community"), case_study_document),
+        "community": (CommunityPage.objects.all(), community_document),
+        "profile": (Profile.objects.select_related("user"), profile_document),
+        "roundup": (roundup_model().objects.select_related("community"), roundup_document),
+    }
 
 
 def document_for_key(key):
     """The current document for "<kind>:<pk>", or None when it no longer exists or must not be searchable."""
     kind, _, pk = key.partition(":")
-    queryset, build = SOURCES[kind]
+    queryset, build = sources()[kind]
     obj = queryset.filter(pk=pk).first()
     return build(obj) if obj is not None else None
 
 
 def all_keys(kinds=None):
     """Every key that could be indexed, kind by kind, for rebuilds and checks."""
-    for kind, (queryset, _) in SOURCES.items():
+    for kind, (queryset, _) in sources().items():
         if kinds and kind not in kinds:
             continue
         for pk in queryset.order_by("pk").values_list("pk", flat=True).iterator():
             yield f"{kind}:{pk}"
+
+
+def roundup_keys(roundups):
+    return [f"roundup:{pk}" for pk in roundups.values_list("pk", flat=True)]
+
+
+def roundups_offering(key):
+    """The roundups whose compile put this item in them, since its title and line are in their documents."""
+    return roundup_keys(roundup_model().objects.filter(compiled_keys__has_key=key))
 
 
 def keys_affected_by(obj):
@@ -129,17 +184,21 @@ def keys_affected_by(obj):
     if isinstance(obj, Post):
         return [f"thread:{obj.thread_id}"]
     if isinstance(obj, Thread):
-        return [f"thread:{obj.pk}"]
+        return [f"thread:{obj.pk}", *roundups_offering(f"thread:{obj.pk}")]
     if isinstance(obj, SlideDeck):
-        return [f"deck:{obj.pk}"]
+        return [f"deck:{obj.pk}", *roundups_offering(f"deck:{obj.pk}")]
     if isinstance(obj, CaseStudyPage):
-        return [f"case_study:{obj.pk}"]
+        return [f"case_study:{obj.pk}", *roundups_offering(f"case_study:{obj.pk}")]
     if isinstance(obj, Profile):
         return [f"profile:{obj.pk}"]
+    if isinstance(obj, roundup_model()):
+        return [f"roundup:{obj.pk}"]
     if isinstance(obj, CommunityPage):
+        # Its roundups follow its visibility; the site-wide ones carry its items' words only while it is public.
         return [
             f"community:{obj.pk}",
             *(f"thread:{pk}" for pk in Thread.objects.filter(community=obj).values_list("pk", flat=True)),
             *(f"deck:{pk}" for pk in SlideDeck.objects.filter(community=obj).values_list("pk", flat=True)),
+            *roundup_keys(roundup_model().objects.filter(Q(community=obj) | Q(community__isnull=True))),
         ]
     return []

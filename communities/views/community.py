@@ -1,10 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from library import queries as library_queries
+from newsletters import subscriptions
+from newsletters.models import Subscription
 
 from .. import permissions, queries, services
 from ..feeds import CommunityThreadsFeed
@@ -35,16 +38,22 @@ def join(request, community):
     if not permissions.can_join(request.user, community):
         return deny(request, community, "You can't join this community: it may be by invitation only.")
     needs_approval = community.join_policy == CommunityPage.JoinPolicy.APPROVAL
-    form = JoinRequestForm(request.POST or None)
-    if request.method == "POST" and (form.is_valid() or not needs_approval):
-        message = form.cleaned_data.get("request_message", "") if needs_approval else ""
-        joined = services.join(request.user, community, message)
+    form = JoinRequestForm(request.POST if request.method == "POST" else None, community=community,
+                           needs_approval=needs_approval)
+    if form.is_bound and form.is_valid():
+        with transaction.atomic():
+            joined = services.join(request.user, community, form.cleaned_data.get("request_message", ""))
+            if form.cleaned_data.get("roundup"):
+                # Someone asking to join subscribes now; the roundup reaches them once they are approved.
+                subscriptions.subscribe(request.user, community, Subscription.Source.JOIN)
         if joined.is_active:
             messages.success(request, f"Welcome to {community.title}! You can now take part in its discussions.")
         else:
             messages.success(request, "Your request has been sent. A facilitator will reply, and we'll email you.")
         return redirect(community.url)
-    return TemplateResponse(request, "communities/join.html", {"page": community, "form": form, "needs_approval": needs_approval})
+    return TemplateResponse(request, "communities/join.html", {
+        "page": community, "form": form, "needs_approval": needs_approval,
+    })
 
 
 def accept_invitation(request, community):

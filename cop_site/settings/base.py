@@ -142,6 +142,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Accounts (django-allauth): email is the login; browsing works before verification, posting needs it.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "cop_site.forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -192,3 +193,13 @@ LOGGING = {
 }
 # Forum: a member may post at most this many times a minute.
 FORUM_POSTS_PER_MINUTE = 6
+
+# Roundup sending: attempts before giving up on a recipient, seconds before the first retry (doubled for each
+# further one), and seconds after which a claimed or handed-out delivery counts as lost and is taken up again.
+ROUNDUP_MAX_ATTEMPTS = 5
+ROUNDUP_RETRY_BACKOFF = 300
+ROUNDUP_CLAIM_TIMEOUT = 15 * 60
+ROUNDUP_REQUEUE_AFTER = 15 * 60
+
+# Local hour at which run_periodic sends the daily notification digests.
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))

@@ -1,6 +1,5 @@
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.template.response import TemplateResponse
 from django.utils.feedgenerator import Atom1Feed
 
 from .. import permissions, queries

@@ -50,6 +50,9 @@ class RoundupPermissionTester(PagePermissionTester):
     def can_set_view_restrictions(self):
         return not self.granted_by_facilitation and super().can_set_view_restrictions()
 
+    def can_reorder_children(self):
+        return not self.granted_by_facilitation and super().can_reorder_children()
+
 
 class RoundupPage(Page):
     """One month's roundup of a community (or of the whole site when ``community`` is empty).
@@ -100,6 +103,12 @@ class RoundupPage(Page):
     def stream_label(self):
         return self.community.title if self.community_id else "Site-wide"
 
+    def with_content_json(self, content):
+        """A revision never carries whether sending has begun: publishing an older one must not reset it."""
+        obj = super().with_content_json(content)
+        obj.sending_started_at = self.sending_started_at
+        return obj
+
     def permissions_for_user(self, user):
         return RoundupPermissionTester(user, self)
 
@@ -109,7 +118,7 @@ class RoundupPage(Page):
         return serve_roundup(request, self)
 
     def serve_preview(self, request, mode_name):
-        from ..views.roundup import preview_roundup
+        from ..views.preview import preview_roundup
 
         return preview_roundup(request, self, mode_name)
 

@@ -154,9 +154,9 @@ def test_recompiling_last_month_does_not_take_back_a_late_entry(forum, people):
 
 def test_recompile_keeps_the_facilitators_intro_order_edits_and_removals(forum, people):
     author = people["member"]
-    first = thread_at(author, forum, "First", at(2026, 10, 5))
+    thread_at(author, forum, "First", at(2026, 10, 5))
     second = thread_at(author, forum, "Second", at(2026, 10, 6))
-    third = thread_at(author, forum, "Third", at(2026, 10, 7))
+    thread_at(author, forum, "Third", at(2026, 10, 7))
     roundup = compile_roundup(forum, OCTOBER, people["facilitator"]).roundup
 
     draft = roundup.get_latest_revision_as_object()

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from communities import demo as community_demo
 from library import demo as library_demo
+from newsletters import demo as newsletter_demo
 from cop_site.site_structure import ensure_site_structure
 
 
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         self.stdout.write("Library")
         library_demo.load_decks(self.stdout)
         library_demo.load_case_studies(self.stdout)
+        self.stdout.write("Roundups")
+        newsletter_demo.load_subscriptions(self.stdout)
+        newsletter_demo.load_roundups(self.stdout)
         self.stdout.write(self.style.SUCCESS("\nDemo logins (sign in at /accounts/login/; editors use /admin/):"))
         for email, password, role in community_demo.demo_logins():
             self.stdout.write(f"  {email:<32} {password}   {role}")

@@ -5,10 +5,11 @@ transaction (so a rollback leaves none) and emailed by background tasks after co
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from cop_site import ratelimit
 
 from . import notifications
 from .models import CommunityPage, Flag, Membership, ModerationLog, Post, PostRevision, Thread, ThreadRead, Watch
@@ -132,10 +133,17 @@ def remove_member(facilitator, removed, reason=""):
 
 def check_posting_rate(user):
     """At most FORUM_POSTS_PER_MINUTE posts a minute per member, so a script or a stuck key can't flood a forum."""
-    key = f"forum-posts:{user.pk}:{int(timezone.now().timestamp() // 60)}"
-    cache.add(key, 0, timeout=120)
-    if cache.incr(key) > settings.FORUM_POSTS_PER_MINUTE:
+    if not ratelimit.hit_user(user, "forum-posts", settings.FORUM_POSTS_PER_MINUTE, ratelimit.MINUTE):
         raise ForumError("You're posting very quickly. Please wait a minute and try again; your text is kept below.")
+
+
+def check_flagging_rate(user):
+    """At most FORUM_FLAGS_PER_HOUR flags an hour per member, so the flag queue can't be flooded."""
+    if not ratelimit.hit_user(user, "forum-flags", settings.FORUM_FLAGS_PER_HOUR, ratelimit.HOUR):
+        raise ForumError(
+            "You have flagged a lot of posts in the last hour. Please wait a while before flagging more; "
+            "your note is kept below. If something needs urgent attention, contact the community's facilitators."
+        )
 
 
 def _add_post(user, thread, body, quoted_post, submission_key):
@@ -296,6 +304,7 @@ def move_thread(user, thread, target):
 def flag_post(user, post, reason, note=""):
     if not can_post(user, post.thread.community):
         raise ForumError("Only members can flag posts.")
+    check_flagging_rate(user)
     flag, created = Flag.objects.get_or_create(
         post=post, reporter=user, resolved_at=None, defaults={"reason": reason, "note": note}
     )

@@ -1,11 +1,15 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from cop_site import ratelimit
 
 from . import service
 from .documents import KINDS, SearchFilters
 
 RESULTS_PER_PAGE = 10
+TOO_MANY_SEARCHES = "You have searched a lot in the last minute. Please wait a moment and try again."
 
 
 def filters_from(params):
@@ -24,8 +28,17 @@ def page_number(params):
     return min(int(page), 1000) if page.isdigit() and int(page) > 0 else 1
 
 
+def too_many(request, scope, limit):
+    """Count this request per user and per IP address; True when it is over the limit."""
+    return not ratelimit.hit_request(request, scope, limit, ratelimit.MINUTE)
+
+
 @require_GET
 def search_page(request):
+    if too_many(request, "search", settings.SEARCH_REQUESTS_PER_MINUTE):
+        response = render(request, "429.html", {"message": TOO_MANY_SEARCHES}, status=429)
+        response["Retry-After"] = str(ratelimit.MINUTE)
+        return response
     query = request.GET.get("q", "").strip()[: service.MAX_QUERY_LENGTH]
     filters = filters_from(request.GET)
     results = service.search(query, request.user, filters, page_number(request.GET), RESULTS_PER_PAGE) if query else None
@@ -38,4 +51,8 @@ def search_page(request):
 @require_GET
 def autocomplete(request):
     """Titles for the search box as the user types; only what this user may read."""
+    if too_many(request, "search-suggestions", settings.SEARCH_SUGGESTIONS_PER_MINUTE):
+        response = JsonResponse({"error": TOO_MANY_SEARCHES, "suggestions": []}, status=429)
+        response["Retry-After"] = str(ratelimit.MINUTE)
+        return response
     return JsonResponse({"suggestions": service.suggest(request.GET.get("q", ""), request.user)})

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from cop_site.models import RenderedMarkdown
 
-from ..validators import validate_avatar
+from ..validators import avatar_path, validate_avatar
 
 
 class Profile(RenderedMarkdown):
@@ -29,7 +29,7 @@ class Profile(RenderedMarkdown):
         max_length=12, choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATELY,
     )
     avatar = models.ImageField(
-        upload_to="avatars/%Y/%m/", blank=True, validators=[validate_avatar],
+        upload_to=avatar_path, blank=True, validators=[validate_avatar],
         help_text="A square picture works best: PNG, JPEG, GIF or WebP, up to 2 MB.",
     )
 

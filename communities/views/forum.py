@@ -240,10 +240,10 @@ def flag_post(request, community, post, action):
         try:
             services.flag_post(request.user, post, form.cleaned_data["reason"], form.cleaned_data["note"])
         except services.ForumError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))  # shown above the form, with the reason and note as typed
         else:
             messages.success(request, "Thank you. The facilitators have been asked to look at this post.")
-        return redirect(post.get_absolute_url())
+            return redirect(post.get_absolute_url())
     return TemplateResponse(request, "communities/forum/flag_post.html", {"page": community, "post": post, "form": form})
 
 

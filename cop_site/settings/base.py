@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cop_site.security.ContentSecurityPolicyMiddleware",
+    "cop_site.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,6 +154,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_ADAPTER = "cop_site.accounts.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -167,11 +172,60 @@ LOGIN_URL = "account_login"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Browser-enforced limits, in every environment so tests and `make run` meet the policy production sends.
+# No inline script or style anywhere on the public site: behaviour lives in static files, data in json_script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# The Wagtail admin (editors and staff only) ships inline scripts and style attributes in its own templates and
+# widgets, frames its own previews and shows uploaded images as blob: URLs; these directives replace the ones above
+# under CONTENT_SECURITY_POLICY_ADMIN_PREFIXES only (see cop_site/security.py and SECURITY.md).
+CONTENT_SECURITY_POLICY_ADMIN_DIRECTIVES = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "frame-src": [SELF],
+    "frame-ancestors": [SELF],
+}
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/",)
+# A page previewed in the admin is framed by the editor, and a roundup's email preview is inline-styled HTML;
+# scripts stay as strict as on the live page.
+CONTENT_SECURITY_POLICY_PREVIEW_DIRECTIVES = {
+    "style-src": [SELF, UNSAFE_INLINE],
+    "frame-ancestors": [SELF],
+}
+# Features no page of ours uses; a script that slipped in still cannot reach them.
+PERMISSIONS_POLICY = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
+    )
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
 WAGTAIL_SITE_NAME = "Practice Exchange"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "pptx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The admin shows initials, not Gravatar pictures: no member's email hash goes to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # A facilitator's approval of a case study publishes it, though facilitators have no page permissions.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "library.workflow_finish.publish_workflow_state"
 
@@ -191,8 +245,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-# Forum: a member may post at most this many times a minute.
+# Abuse limits (cop_site/ratelimit.py): a member may post at most this many times a minute, and so on.
 FORUM_POSTS_PER_MINUTE = 6
+FORUM_FLAGS_PER_HOUR = 10
+LIBRARY_UPLOADS_PER_HOUR = 10
+# Per user and per IP address; autocomplete asks as the user types, so it may ask more often.
+SEARCH_REQUESTS_PER_MINUTE = 60
+SEARCH_SUGGESTIONS_PER_MINUTE = 120
 
 # Roundup sending: attempts before giving up on a recipient, seconds before the first retry (doubled for each
 # further one), and seconds after which a claimed or handed-out delivery counts as lost and is taken up again.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -9,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from communities.permissions import has_verified_email
+from cop_site import ratelimit
 
 from .. import permissions, queries
 from ..models import SlideDeck, SlideDeckPreview
@@ -19,6 +21,12 @@ CONTENT_TYPES = {
     SlideDeck.Kind.PDF: "application/pdf",
     SlideDeck.Kind.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
+PRIVATE_FILE_POLICY = "default-src 'none'; img-src 'self'; sandbox"
+# Nothing is stored when this shows; the browser cannot refill a file field, so the file is chosen again.
+UPLOADS_LIMITED = (
+    "You have shared %(limit)s decks in the last hour, the most we accept in an hour. Please try again later: "
+    "the details you entered are kept below, and you will need to choose the file again."
+)
 
 
 def readable_deck(request, deck_id):
@@ -42,9 +50,11 @@ def upload(request, library):
     form = DeckUploadForm(request.POST or None, request.FILES or None, user=request.user,
                           initial={"where": request.GET.get("community", "")})
     if request.method == "POST" and form.is_valid():
-        deck = form.save()
-        messages.success(request, "Thank you for sharing. Previews will appear in a moment.")
-        return redirect(deck.get_absolute_url())
+        if ratelimit.hit_user(request.user, "deck-uploads", settings.LIBRARY_UPLOADS_PER_HOUR, ratelimit.HOUR):
+            deck = form.save()
+            messages.success(request, "Thank you for sharing. Previews will appear in a moment.")
+            return redirect(deck.get_absolute_url())
+        form.add_error(None, UPLOADS_LIMITED % {"limit": settings.LIBRARY_UPLOADS_PER_HOUR})
     return TemplateResponse(request, "library/deck_upload.html", {"page": library, "form": form})
 
 
@@ -80,7 +90,10 @@ def preview(request, library, deck_id, page_number):
 def private_file_response(deck, file, content_type, as_attachment=False, filename=None):
     """Serve a stored file after the permission check, so no URL reaches it without one."""
     response = FileResponse(file.open("rb"), as_attachment=as_attachment, filename=filename, content_type=content_type)
+    # The type comes from what we checked the file to be, never from its name; the browser must not guess
+    # another, and a file opened on its own can run nothing.
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = PRIVATE_FILE_POLICY
     # Shared caches may keep only what a visitor could fetch too.
     shareable = permissions.can_view_deck(AnonymousUser(), deck)
     response["Cache-Control"] = "public, max-age=3600" if shareable else "private, no-store"

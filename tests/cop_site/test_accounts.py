@@ -118,7 +118,7 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, member, settings):
     for _ in range(3):
         client.post("/accounts/login/", {"login": member.email, "password": "wrong"})
     response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
-    assert b"Too many failed login attempts" in response.content
+    assert b"Too many attempts from you in a short time" in response.content
     assert not response.context["user"].is_authenticated
 
 

@@ -61,3 +61,15 @@ def community_factory(home, people):
         return community, thread
 
     return make
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a block as a committed transaction would, so after-commit work (indexing, emails) happens."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def no_posting_limit(settings):
+    """For tests that write many posts quickly on purpose (use with pytest.mark.usefixtures)."""
+    settings.FORUM_POSTS_PER_MINUTE = 1000

@@ -25,15 +25,10 @@ from newsletters.compile import compile_roundup, current_month, shift_month
 from newsletters.models import Delivery, RoundupPage, Subscription
 from tests.factories import add_community, add_member, create_member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 COMPILE = reverse("roundups:compile")
 INDEX = reverse("roundups:index")
-
-
-@pytest.fixture(autouse=True)
-def no_posting_limit(settings):
-    settings.FORUM_POSTS_PER_MINUTE = 1000
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from newsletters.rendering import resolve, visible_to
 from tests.factories import add_community, add_member
 from tests.library.conftest import add_deck, publish_case_study
 
+pytestmark = pytest.mark.usefixtures("no_posting_limit")
+
 LONDON = ZoneInfo("Europe/London")
 UTC = dt_timezone.utc
 OCTOBER = date(2026, 10, 1)
@@ -47,11 +49,6 @@ def item_keys(roundup, section=None):
         if block["type"] != "heading" and block["type"] != "text"
         and (section is None or block["value"]["section"] == section)
     ]
-
-
-@pytest.fixture(autouse=True)
-def no_posting_limit(settings):
-    settings.FORUM_POSTS_PER_MINUTE = 1000
 
 
 @pytest.fixture

@@ -10,12 +10,7 @@ from communities import services
 from newsletters.compile import current_month, shift_month
 from newsletters.models import RoundupPage
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_posting_limit(settings):
-    settings.FORUM_POSTS_PER_MINUTE = 1000
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 
 @pytest.fixture

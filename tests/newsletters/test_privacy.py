@@ -9,19 +9,9 @@ from search import service
 from tests.factories import add_community, add_member
 from tests.newsletters.support import add_roundup, heading, thread_item
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 SECRET = "Zanzibar"  # in the private community's thread title, item line and roundup intro: nowhere else
-
-
-@pytest.fixture(autouse=True)
-def no_posting_limit(settings):
-    settings.FORUM_POSTS_PER_MINUTE = 1000
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def publish(roundup):

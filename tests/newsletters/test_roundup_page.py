@@ -16,17 +16,12 @@ from tests.factories import add_community, add_member
 from tests.library.conftest import add_deck, publish_case_study
 from tests.newsletters.support import add_roundup, heading, thread_item
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 FIGURES = {
     "posts": 12, "previous_posts": 8, "active_members": 4, "previous_active_members": 5, "new_members": 2,
     "new_threads": 3, "new_decks": 1, "new_case_studies": 0, "posts_per_day": [0, 3, 9] + [0] * 28,
 }
-
-
-@pytest.fixture(autouse=True)
-def no_posting_limit(settings):
-    settings.FORUM_POSTS_PER_MINUTE = 1000
 
 
 @pytest.fixture

@@ -13,18 +13,7 @@ from search.sources import document_for_key, keys_affected_by
 from tests.factories import add_community, add_member
 from tests.newsletters.support import add_roundup, heading, thread_item
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_posting_limit(settings):
-    settings.FORUM_POSTS_PER_MINUTE = 1000
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a block as a committed transaction would, so the outbox is applied."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 
 def titles(results):

@@ -9,15 +9,9 @@ from communities.models import CommunityPage
 from search import service
 from search.documents import SearchFilters
 from search.models import IndexChange
-from tests.factories import add_community, add_member, create_member
+from tests.factories import add_community, add_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a block as a committed transaction would, so the outbox is applied."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def titles(results):

@@ -95,8 +95,11 @@ def database_url(url, name):
 
 
 def server_connection(url):
+    """A connection to the server, never to the bench database itself (it can't drop the database it is in)."""
     import psycopg
 
+    if urlsplit(url).path.strip("/") == BENCH_DATABASE:
+        url = database_url(url, "postgres")
     return psycopg.connect(url, autocommit=True)
 
 

@@ -53,16 +53,18 @@ EVERYONE = "everyone"
 NOBODY = "nobody"
 
 
-def item_audience(kind, item):
+def item_audience(kind, item, restricted_paths):
     """Who may see a roundup item: EVERYONE, NOBODY, or the id of the community whose members may.
 
     Deciding per item rather than per reader lets an email be rendered once for everyone who shares the
-    same view of the roundup, which is what keeps sending to thousands fast.
+    same view of the roundup, which is what keeps sending to thousands fast. ``restricted_paths`` are the
+    paths of the pages with view restrictions, loaded once for the whole roundup.
     """
     if item is None:
         return NOBODY
     if kind == "case_study":
-        return EVERYONE if item.live and not item.get_view_restrictions().exists() else NOBODY
+        restricted = any(item.path.startswith(path) for path in restricted_paths)
+        return EVERYONE if item.live and not restricted else NOBODY
     if kind == "thread" and item.is_hidden:
         return NOBODY
     community = item.community
@@ -80,8 +82,3 @@ def may_see(user, audience):
         return False
     readable = community_permissions.readable_community_ids(user)
     return readable is None or audience in readable
-
-
-def can_read_item(user, kind, item):
-    """Whether a roundup item (a thread, deck or case study) may be shown to this reader or recipient."""
-    return may_see(user, item_audience(kind, item))

@@ -14,7 +14,7 @@ from wagtail.rich_text import expand_db_html
 from communities.models import Thread
 from library.models import CaseStudyPage, SlideDeck
 
-from .permissions import EVERYONE, NOBODY, may_see
+from .permissions import EVERYONE, item_audience, may_see
 
 ITEM_MODELS = {
     "thread": lambda ids: Thread.objects.filter(pk__in=ids).select_related("community"),
@@ -72,17 +72,6 @@ def _restricted_case_study_paths():
     return [restriction.page.path for restriction in PageViewRestriction.objects.select_related("page")]
 
 
-def _audience(kind, obj, restricted_paths):
-    """permissions.item_audience, with the case studies' view restrictions loaded once for the whole body."""
-    from .permissions import item_audience
-
-    if kind == "case_study":
-        if obj is None or not obj.live or any(obj.path.startswith(path) for path in restricted_paths):
-            return NOBODY
-        return EVERYONE
-    return item_audience(kind, obj)
-
-
 def resolve(roundup):
     """Every block of the roundup's body as an Entry, with items loaded and their audience decided."""
     raw = list(roundup.body.raw_data)
@@ -103,7 +92,7 @@ def resolve(roundup):
         obj = loaded[kind].get(value.get(kind))
         entries.append(Entry(
             type=kind, obj=obj, section=value.get("section", ""), line=value.get("line") or "",
-            replies=value.get("replies"), audience=_audience(kind, obj, restricted),
+            replies=value.get("replies"), audience=item_audience(kind, obj, restricted),
         ))
     return entries
 

@@ -47,7 +47,6 @@ PER_PAGE = 10
 P95_AIM_MS = 50
 SETTLE_TIMEOUT = 300
 WARMUP_DOCUMENTS = 1000
-RESCORE_WINDOW = 1000  # profiling variant: the phrase boost applied to this many top hits only
 DEFAULTS = {"rounds": 5, "budget": 600, "query_timeout": 60, "profile": "auto"}
 
 
@@ -412,26 +411,17 @@ def measure(runs, queries, readers, rounds, warmup, budget, seed, progress):
 # ---------------------------------------------------------------------------------------------- profiling
 
 
-class _Captured(Exception):
-    """Carries a search request out of the backend unsent."""
-
-
 def elastic_variants(es_url):
     """Our Elasticsearch backend with parts of its search request left out, and the server's `took` recorded.
 
-    Only for measuring where time goes: it edits the elasticsearch-dsl Search just before it is sent (a part
-    whose shape has changed in search/backends/elastic.py is simply left in). "raw client" builds the same
-    request but sends it with the plain client and reads only the total: no response objects, no hits or
-    facets built, no follow-up "did you mean" counts.
+    Only for measuring where time goes: it edits the elasticsearch-dsl Search just before it is sent.
     """
-    from elasticsearch_dsl import Q
-
     from search.backends.elastic import ElasticsearchBackend
 
     class Variant(ElasticsearchBackend):
-        def __init__(self, url, without=(), raw=False):
+        def __init__(self, url, without=()):
             super().__init__(url)
-            self.without, self.raw = set(without), raw
+            self.without = set(without)
             self.took = []
 
         def _execute(self, search):
@@ -442,29 +432,11 @@ def elastic_variants(es_url):
                 search._highlight, search._highlight_opts = {}, {}
             if "did-you-mean" in self.without:
                 search._suggest = {}
-            if "phrase boost" in self.without or "phrase boost as rescore" in self.without:
-                search = self._without_phrase_boost(search, rescore="phrase boost as rescore" in self.without)
-            if self.raw:
-                raise _Captured(search.to_dict())
+            if "proximity" in self.without:
+                search._extra.pop("rescore", None)
             response = super()._execute(search)
-            self.took.append(response.took / 1000)
+            self.took.append(response["took"] / 1000)
             return response
-
-        @staticmethod
-        def _without_phrase_boost(search, rescore=False):
-            """The "words next to each other rank higher" clause dropped, or moved to a rescore of the top hits."""
-            outer = search.query._proxied
-            try:
-                text = outer.must[0]
-                should = list(getattr(text, "should", []) or [])
-                search.query._proxied = Q("bool", must=[Q("bool", must=text.must)], filter=outer.filter)
-            except (AttributeError, IndexError, KeyError):
-                return search
-            if rescore and should:
-                window = max(RESCORE_WINDOW, search._extra.get("from", 0) + search._extra.get("size", PER_PAGE))
-                search = search.extra(rescore={"window_size": window,
-                                               "query": {"rescore_query": Q("bool", should=should).to_dict()}})
-            return search
 
         def _facets(self, aggregations):
             return {} if "facets" in self.without else super()._facets(aggregations)
@@ -477,34 +449,14 @@ def elastic_variants(es_url):
         "without facets": Variant(es_url, ["facets"]),
         "without highlight": Variant(es_url, ["highlight"]),
         "without did-you-mean": Variant(es_url, ["did-you-mean"]),
-        "without phrase boost": Variant(es_url, ["phrase boost"]),
-        "phrase boost as rescore of top 1000": Variant(es_url, ["phrase boost as rescore"]),
-        "hits only": Variant(es_url, ["facets", "highlight", "did-you-mean", "phrase boost"]),
-        "raw client, full request": Variant(es_url, raw=True),
+        "without proximity rescore": Variant(es_url, ["proximity"]),
+        "hits only": Variant(es_url, ["facets", "highlight", "did-you-mean", "proximity"]),
     }
-
-
-def variant_runner(backend):
-    from search.documents import SearchFilters
-
-    if not backend.raw:
-        return ours_runner(backend)
-
-    def run(query, reader):
-        try:
-            backend.search(query.text, reader, SearchFilters(**query.filters), page=1, per_page=PER_PAGE)
-        except _Captured as captured:
-            response = backend.client.search(index=backend.alias, body=captured.args[0])
-            backend.took.append(response["took"] / 1000)
-            return response["hits"]["total"]["value"]
-        return 0
-
-    return run
 
 
 def profile_elastic(es_url, queries, readers, rounds, seed, progress):
     variants = elastic_variants(es_url)
-    runs = [Run(name=name, runner=variant_runner(backend)) for name, backend in variants.items()]
+    runs = [Run(name=name, runner=ours_runner(backend)) for name, backend in variants.items()]
     measure(runs, queries, readers, rounds, 1, float("inf"), seed + 1, progress)
     return [(run, variants[run.name].took[-len(run.latencies):] if run.latencies else []) for run in runs]
 

@@ -9,8 +9,8 @@ Everything a reader may not read is left out inside the SQL itself: hits, totals
 autocomplete and the "did you mean" vocabulary all go through the same permission clause.
 
 Queries are parsed here rather than handed to the database's own syntax, so nothing a user types
-can break the query: words (all required), "quoted phrases" (adjacent words) and the domain
-synonyms of search/synonyms.txt, a multi-word synonym becoming a phrase.
+can break the query: words (all required), "quoted phrases" (adjacent words, taken as written) and the
+domain synonyms of search/synonyms.txt for unquoted words, a multi-word synonym becoming a phrase.
 """
 
 import difflib
@@ -126,9 +126,9 @@ class Synonyms:
         self.longest = max((len(entry) for entry in self.groups), default=0)
         self.tokens = {token for entry in self.groups for token in entry}
 
-    def clause(self, tokens, phrase):
-        """The clause for `tokens` (a synonym entry or a single word), with its equivalents as alternatives."""
-        original = self._alternative(tokens, phrase)
+    def clause(self, tokens):
+        """The clause for unquoted `tokens` (a synonym entry or a single word), with its equivalents as alternatives."""
+        original = self._alternative(tokens, phrase=False)
         alternatives = [original] if original else []
         for entry in self.groups.get(_normalise(tokens), []):
             alternative = Alternative(entry, True)
@@ -150,8 +150,9 @@ class Synonyms:
         for quoted in QUOTED.finditer(query or ""):
             clauses += self._loose(query[position:quoted.start()])
             tokens = words(quoted.group(1))[:MAX_QUERY_WORDS]
-            if tokens:
-                clauses.append(self.clause(tokens, phrase=True))
+            phrase = self._alternative(tokens, phrase=True) if tokens else None
+            if phrase:   # taken as written: the user quoted these words, not their synonyms
+                clauses.append([phrase])
             position = quoted.end()
         clauses += self._loose((query or "")[position:])
         return [clause for clause in clauses if clause][:MAX_QUERY_WORDS]
@@ -163,11 +164,11 @@ class Synonyms:
             for length in range(min(self.longest, len(tokens) - start), 0, -1):
                 candidate = tokens[start:start + length]
                 if _normalise(candidate) in self.groups:
-                    clauses.append(self.clause(candidate, phrase=False))
+                    clauses.append(self.clause(candidate))
                     start += length
                     break
             else:
-                clauses.append(self.clause(tokens[start:start + 1], phrase=False))
+                clauses.append(self.clause(tokens[start:start + 1]))
                 start += 1
         return clauses
 

@@ -89,6 +89,13 @@ class BackendContract:
         assert "deck:3" in found
         assert "thread:5" not in found
 
+    def test_a_quoted_phrase_is_taken_as_written_without_synonyms(self, indexed):
+        assert "thread:7" in keys(self.search(indexed, "customer service centre", STAFF))
+        assert "thread:1" in keys(self.search(indexed, "customer service centre", STAFF))
+        quoted = keys(self.search(indexed, '"customer service centre"', STAFF))
+        assert "thread:7" in quoted
+        assert "thread:1" not in quoted
+
     def test_a_title_match_ranks_above_a_body_match(self, backend):
         backend.index([
             doc("thread:20", "Budget setting", "We also discussed channel strategy briefly."),

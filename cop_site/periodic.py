@@ -1,4 +1,4 @@
-"""Work that must happen on a clock: scheduled publishing, retries, outbox replay and the daily digest.
+"""Work that must happen on a clock: scheduled publishing, retries, outbox replay, rescues and the daily digest.
 
 ``manage.py run_periodic`` runs these in a loop beside the task worker (``make run`` starts it); in
 production, cron can run ``manage.py run_periodic --once`` every minute instead. Every job is safe to
@@ -35,6 +35,13 @@ def resume_roundup_deliveries():
     resume()
 
 
+def rescue_stalled_decks():
+    """Slide decks a dead worker left half-processed, or whose queue entry was lost."""
+    from library.tasks import rescue_stalled_decks
+
+    rescue_stalled_decks()
+
+
 def send_notification_digests():
     call_command("send_notification_digests", verbosity=0)
 
@@ -57,6 +64,7 @@ def jobs():
         Job("publish scheduled pages", publish_scheduled_pages),
         Job("replay the search outbox", replay_search_outbox),
         Job("resume roundup deliveries", resume_roundup_deliveries),
+        Job("rescue stalled slide decks", rescue_stalled_decks),
         Job("send notification digests", send_notification_digests, daily_at=time(settings.DIGEST_HOUR)),
     ]
 

@@ -4,13 +4,21 @@ Safe to run twice: a run first *claims* the deck (pending or failed -> processin
 another worker holds is left alone. A failure never raises and never touches the uploaded file: the deck is
 marked failed with a message its page can show, and ``enqueue_processing`` (the Retry button, the
 ``process_decks`` command) tries again.
+
+A worker that dies mid-deck leaves it "being processed"; ``rescue_stalled_decks`` (run every minute by
+``run_periodic``) takes such a deck up again once DECK_PROCESSING_TIMEOUT has passed, and a deck whose
+upload never reached the queue too, until DECK_MAX_ATTEMPTS runs have been spent on it.
 """
 
 import logging
 from functools import partial
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 from django_tasks import task
 
 from search import service as search_service
@@ -25,6 +33,8 @@ Status = SlideDeck.Status
 FILE_MISSING = "The uploaded file is missing, so it couldn't be processed. Upload it again."
 FILE_UNREADABLE = "This {kind} couldn't be read: it may be damaged. Save it again and upload a fresh copy."
 SOMETHING_WENT_WRONG = "Something went wrong while preparing the previews. Retry; if it keeps failing, tell the site team."
+GAVE_UP = ("Preparing the previews stopped before it finished, {attempts} times. The file is kept: retry, or save it "
+           "again with fewer or smaller slides and upload a fresh copy.")
 
 
 def enqueue_processing(deck):
@@ -44,8 +54,10 @@ def process_deck_task(deck_id):
 
 def process_now(deck_id):
     """Process one deck in this process; returns its new status, or None when there was nothing to claim."""
-    claimed = SlideDeck.objects.filter(pk=deck_id, status__in=[Status.PENDING, Status.FAILED]).update(
-        status=Status.PROCESSING, processing_attempts=F("processing_attempts") + 1
+    now = timezone.now()
+    claimable = Q(status__in=[Status.PENDING, Status.FAILED]) | abandoned(now)
+    claimed = SlideDeck.objects.filter(claimable, pk=deck_id).update(
+        status=Status.PROCESSING, processing_attempts=F("processing_attempts") + 1, processing_started_at=now
     )
     if not claimed:
         return None
@@ -59,6 +71,27 @@ def process_now(deck_id):
     SlideDeck.objects.filter(pk=deck_id).update(status=Status.READY, processing_error="")
     search_service.index(deck)  # its extracted text is searchable now
     return Status.READY
+
+
+def abandoned(now):
+    """Decks a worker claimed and never finished: it died, or was killed, mid-way."""
+    return Q(status=Status.PROCESSING, processing_started_at__lt=now - timedelta(seconds=settings.DECK_PROCESSING_TIMEOUT))
+
+
+def rescue_stalled_decks(now=None):
+    """Process here the decks a dead worker abandoned or a lost queue entry never started; returns how many.
+
+    A deck that has already used up its attempts (one that kills the worker every time, say) is marked failed
+    instead, with a message, so its owner can see it and retry on purpose.
+    """
+    now = now or timezone.now()
+    used_up = Q(processing_attempts__gte=settings.DECK_MAX_ATTEMPTS)
+    SlideDeck.objects.filter(abandoned(now) & used_up).update(
+        status=Status.FAILED, processing_error=GAVE_UP.format(attempts=settings.DECK_MAX_ATTEMPTS)
+    )
+    never_started = Q(status=Status.PENDING, created_at__lt=now - timedelta(seconds=settings.DECK_PROCESSING_TIMEOUT))
+    stalled = SlideDeck.objects.filter((abandoned(now) & ~used_up) | never_started).order_by("pk")
+    return sum(process_now(deck_id) is not None for deck_id in stalled.values_list("pk", flat=True))
 
 
 def failure_message(deck, error):

@@ -260,5 +260,10 @@ ROUNDUP_RETRY_BACKOFF = 300
 ROUNDUP_CLAIM_TIMEOUT = 15 * 60
 ROUNDUP_REQUEUE_AFTER = 15 * 60
 
+# Deck processing: seconds after which a deck still "being processed" counts as abandoned by a worker that died,
+# and how many runs a deck gets before it is marked failed rather than taken up again.
+DECK_PROCESSING_TIMEOUT = 15 * 60
+DECK_MAX_ATTEMPTS = 3
+
 # Local hour at which run_periodic sends the daily notification digests.
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))

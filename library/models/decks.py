@@ -67,6 +67,7 @@ class SlideDeck(RenderedMarkdown):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     processing_error = models.CharField(max_length=500, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     extracted_text = models.TextField(blank=True)
     thumbnail = models.ImageField(storage=get_private_storage, upload_to="deck-images/%Y/%m/", blank=True)

@@ -1,13 +1,15 @@
 import io
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image
 
 from library.models import SlideDeck, SlideDeckPreview
 from library.processing import BRAND_BLUE, PREVIEW_WIDTH, THUMBNAIL_WIDTH, process_deck
-from library.tasks import FILE_MISSING, enqueue_processing, process_deck_task
+from library.tasks import FILE_MISSING, enqueue_processing, process_deck_task, rescue_stalled_decks
 from library.validation import inspect_deck_upload
 from tests.factories import create_member
 from tests.library import files
@@ -229,3 +231,60 @@ def test_a_pptx_that_is_not_a_pptx_on_disk_fails_cleanly():
     assert deck.status == Status.FAILED
     assert deck.processing_error.startswith("This PowerPoint file couldn't be read")
     assert deck.file.storage.exists(deck.file.name)
+
+
+# A worker that dies mid-deck, or an upload whose queue entry was lost
+
+
+def stall(deck, minutes_ago, status=Status.PROCESSING, attempts=1):
+    """Leave `deck` as a worker killed `minutes_ago` would (or, for PENDING, as an upload never picked up)."""
+    then = timezone.now() - timedelta(minutes=minutes_ago)
+    SlideDeck.objects.filter(pk=deck.pk).update(status=status, processing_started_at=then, processing_attempts=attempts)
+    if status == Status.PENDING:
+        SlideDeck.objects.filter(pk=deck.pk).update(created_at=then)
+
+
+def test_a_deck_a_dead_worker_left_half_processed_is_taken_up_again_after_the_timeout(settings):
+    settings.DECK_PROCESSING_TIMEOUT = 15 * 60
+    deck = files.create_deck(files.make_pdf(pages=2))
+    recent = files.create_deck(files.make_pdf(pages=1))
+    stall(deck, minutes_ago=20)
+    stall(recent, minutes_ago=5)
+
+    assert rescue_stalled_decks() == 1
+    deck.refresh_from_db()
+    recent.refresh_from_db()
+    assert (deck.status, deck.processing_attempts, deck.page_count) == (Status.READY, 2, 2)
+    assert list(deck.previews.values_list("page_number", flat=True)) == [1, 2]
+    assert recent.status == Status.PROCESSING, "a worker may still be on it"
+    assert rescue_stalled_decks() == 0, "a rescued deck is done once"
+
+
+def test_an_upload_whose_task_never_ran_is_processed_by_the_rescue():
+    waiting = files.create_deck(files.make_pptx())
+    just_uploaded = files.create_deck(files.make_pdf(pages=1))
+    stall(waiting, minutes_ago=30, status=Status.PENDING, attempts=0)
+
+    assert rescue_stalled_decks() == 1
+    waiting.refresh_from_db()
+    just_uploaded.refresh_from_db()
+    assert waiting.status == Status.READY
+    assert just_uploaded.status == Status.PENDING, "its task is still queued"
+
+
+def test_a_deck_that_keeps_killing_the_worker_is_failed_with_a_message_and_keeps_its_file(settings,
+                                                                                    django_capture_on_commit_callbacks):
+    settings.DECK_MAX_ATTEMPTS = 3
+    deck = files.create_deck(files.make_pdf(pages=2))
+    stall(deck, minutes_ago=20, attempts=3)
+
+    assert rescue_stalled_decks() == 0
+    deck.refresh_from_db()
+    assert deck.status == Status.FAILED
+    assert deck.processing_error.startswith("Preparing the previews stopped before it finished, 3 times.")
+    assert deck.file.storage.exists(deck.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_processing(deck)   # the owner's Retry
+    deck.refresh_from_db()
+    assert (deck.status, deck.processing_attempts) == (Status.READY, 4)

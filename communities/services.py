@@ -4,12 +4,15 @@ Views call these and show `ForumError` messages to the user. Notifications are r
 transaction (so a rollback leaves none) and emailed by background tasks after commit.
 """
 
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cop_site import ratelimit
+from cop_site.database import lock_wait_exceeded
 
 from . import notifications
 from .models import CommunityPage, Flag, Membership, ModerationLog, Post, PostRevision, Thread, ThreadRead, Watch
@@ -21,6 +24,22 @@ Action = ModerationLog.Action
 
 class ForumError(Exception):
     """A refusal the user should read, e.g. "This thread is locked"."""
+
+
+BUSY = ("Another change to this thread was in progress, so your post was not saved. Your text is kept below: "
+        "send it again in a few seconds.")
+
+
+@contextmanager
+def posting_transaction():
+    """One atomic write of a post; if the thread stays locked by another transaction, a ForumError the form shows."""
+    try:
+        with transaction.atomic():
+            yield
+    except OperationalError as error:
+        if lock_wait_exceeded(error):
+            raise ForumError(BUSY) from error
+        raise
 
 
 def log(actor, action, community, *, thread=None, post=None, target_user=None, detail=""):
@@ -181,7 +200,7 @@ def start_thread(user, community, title, body, submission_key=None):
         return existing.thread
     check_posting_rate(user)
     try:
-        with transaction.atomic():
+        with posting_transaction():
             thread = Thread.objects.create(community=community, title=title, author=user, last_post_at=timezone.now(), last_poster=user)
             CommunityPage.objects.filter(pk=community.pk).update(thread_count=F("thread_count") + 1)
             _add_post(user, thread, body, None, submission_key)
@@ -205,7 +224,7 @@ def reply(user, thread, body, quoted_post=None, submission_key=None):
         return existing
     check_posting_rate(user)
     try:
-        with transaction.atomic():
+        with posting_transaction():
             return _add_post(user, thread, body, quoted_post, submission_key)
     except IntegrityError:
         existing = _existing_submission(user, submission_key)

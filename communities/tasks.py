@@ -1,9 +1,12 @@
 """Background work for communities: notification emails, one at a time or as a daily digest.
 
-Every task is safe to run twice: a notification is *claimed* (emailed_at set where it was still empty)
-before its email goes out, so only one run can send it. Access is re-checked at send time, because a
-member can lose it between the post and the email. A failed send is un-claimed and re-raised, so the
-task shows as failed and the ``send_notification_digests`` command retries it later.
+Every task is safe to run twice: a notification is *claimed* (email_claimed_at set where nobody holds it)
+before its email goes out, so only one run can send it, and marked emailed once the mail server has taken
+it. Access is re-checked at send time, because a member can lose it between the post and the email. A
+failed send is un-claimed and re-raised, so the task shows as failed; ``retry_overdue`` (every minute from
+``run_periodic``) sends it later. A run that dies between claiming and sending leaves a claim that is taken
+over after NOTIFICATION_CLAIM_TIMEOUT. Only the moment between the server accepting a message and the row
+being marked can give a second copy; both copies then carry the same Message-ID.
 """
 
 import logging
@@ -18,6 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
+
+from cop_site.mail import stable_message_id
 
 from . import notifications as notes
 from .models import Membership, Notification, Profile
@@ -76,18 +81,26 @@ def still_worth_sending(notification):
 
 
 def claim(notification, now=None):
-    """Mark as emailed if nobody has yet; True means this run owns sending it."""
+    """Take the sending of `notification` if it is unsent and nobody holds it; True means this run owns it."""
     now = now or timezone.now()
-    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True, email_skipped=False).update(
-        emailed_at=now
-    )
+    stale = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT)
+    claimed = Notification.objects.awaiting_email().filter(
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale), pk=notification.pk
+    ).update(email_claimed_at=now)
     if claimed:
-        notification.emailed_at = now
+        notification.email_claimed_at = now
     return claimed == 1
 
 
+def mark_emailed(notifications):
+    now = timezone.now()
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=now)
+    for notification in notifications:
+        notification.emailed_at = now
+
+
 def unclaim(notifications):
-    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=None)
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(email_claimed_at=None)
 
 
 def skip(notifications):
@@ -145,14 +158,14 @@ def common_context(recipient):
     }
 
 
-def build_email(template, subject, recipient, context):
+def build_email(template, subject, recipient, context, message_id):
     context = {**common_context(recipient), **context}
     message = EmailMultiAlternatives(
         subject=notes.one_line(subject),
         body=render_to_string(f"communities/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
-        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All", "Message-ID": message_id},
     )
     message.attach_alternative(render_to_string(f"communities/email/{template}.html", context), "text/html")
     return message
@@ -160,14 +173,16 @@ def build_email(template, subject, recipient, context):
 
 def notification_email(notification):
     return build_email(
-        "notification", notes.subject(notification), notification.recipient, {"item": item_context(notification)}
+        "notification", notes.subject(notification), notification.recipient, {"item": item_context(notification)},
+        stable_message_id("notification", notification.pk),
     )
 
 
 def digest_email(recipient, items):
     count = len(items)
     subject = f"[{settings.WAGTAIL_SITE_NAME}] Your daily digest: {count} notification{'' if count == 1 else 's'}"
-    return build_email("digest", subject, recipient, {"items": [item_context(n) for n in items], "count": count})
+    return build_email("digest", subject, recipient, {"items": [item_context(n) for n in items], "count": count},
+                       stable_message_id("digest", recipient.pk, *sorted(n.pk for n in items)[:1], len(items)))
 
 
 # Sending
@@ -195,6 +210,7 @@ def send_immediate(notification_ids):
             outcome.failed += 1
             outcome.errors.append(error)
         else:
+            mark_emailed([notification])
             outcome.sent += 1
     return outcome
 
@@ -229,6 +245,7 @@ def send_digest(recipient, waiting, outcome):
         outcome.failed += 1
         outcome.errors.append(error)
         return 0
+    mark_emailed(claimed)
     outcome.sent += 1
     return len(claimed)
 
@@ -248,6 +265,19 @@ def overdue_immediate(now=None):
     return Notification.objects.awaiting_email().filter(created_at__lt=cutoff).filter(
         Q(recipient__profile__email_frequency=Frequency.IMMEDIATELY) | Q(recipient__profile__isnull=True)
     )
+
+
+def retry_overdue(batch=200, progress=None):
+    """Email, in batches, the immediate notifications still unsent RETRY_AFTER after they happened."""
+    overdue_ids = list(overdue_immediate().values_list("pk", flat=True))
+    outcome = Outcome()
+    for start in range(0, len(overdue_ids), batch):
+        result = send_immediate(overdue_ids[start:start + batch])
+        outcome.sent, outcome.failed = outcome.sent + result.sent, outcome.failed + result.failed
+        outcome.errors += result.errors
+        if progress:
+            progress(min(start + batch, len(overdue_ids)), len(overdue_ids), outcome.sent)
+    return outcome
 
 
 def never_wanted():

@@ -42,6 +42,13 @@ def rescue_stalled_decks():
     rescue_stalled_decks()
 
 
+def retry_notification_emails():
+    """Notification emails a failed send or a dead worker left unsent."""
+    from communities.tasks import retry_overdue
+
+    retry_overdue()
+
+
 def send_notification_digests():
     call_command("send_notification_digests", verbosity=0)
 
@@ -65,6 +72,7 @@ def jobs():
         Job("replay the search outbox", replay_search_outbox),
         Job("resume roundup deliveries", resume_roundup_deliveries),
         Job("rescue stalled slide decks", rescue_stalled_decks),
+        Job("retry notification emails", retry_notification_emails),
         Job("send notification digests", send_notification_digests, daily_at=time(settings.DIGEST_HOUR)),
     ]
 

@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from wagtail.rich_text import expand_db_html
 
 from communities.notifications import absolute_url, display_name
+from cop_site.mail import site_domain, stable_message_id
 
 from . import figures, rendering
 from .blocks import RoundupBodyBlock
@@ -47,13 +48,8 @@ def subject(roundup, test=False):
     return f"{'[Test] ' if test else ''}{stream_name(roundup.community)} roundup: {roundup.month_label}"
 
 
-def site_domain():
-    return urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
-
-
 def message_id(roundup_id, user_id):
-    """The same for every attempt at one delivery, so a copy sent twice after a crash can be recognised."""
-    return f"<roundup-{roundup_id}-user-{user_id}@{site_domain()}>"
+    return stable_message_id("roundup", roundup_id, "user", user_id)
 
 
 def _ascii(text):

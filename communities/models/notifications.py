@@ -56,6 +56,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the run that is emailing it, so no other run does; a claim left by a run that died is taken over.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     email_skipped = models.BooleanField(default=False)
 
     objects = NotificationQuerySet.as_manager()

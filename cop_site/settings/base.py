@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cop_site.database.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "cop_site.urls"
@@ -94,6 +95,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# How long a request waits for a row another transaction has locked before giving up (cop_site/database.py).
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c lock_timeout={int(os.environ.get('DATABASE_LOCK_TIMEOUT_MS', '5000'))}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,7 +173,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Practice Exchange] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("SITE_PROTOCOL", "http")
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "member_home"  # /my/; a safe `next=` still wins
 LOGIN_URL = "account_login"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -264,6 +270,9 @@ ROUNDUP_REQUEUE_AFTER = 15 * 60
 # and how many runs a deck gets before it is marked failed rather than taken up again.
 DECK_PROCESSING_TIMEOUT = 15 * 60
 DECK_MAX_ATTEMPTS = 3
+
+# Seconds after which a notification email claimed by a run that never finished is taken over by another.
+NOTIFICATION_CLAIM_TIMEOUT = 10 * 60
 
 # Local hour at which run_periodic sends the daily notification digests.
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))

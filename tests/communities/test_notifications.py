@@ -13,7 +13,7 @@ from communities import services
 from communities.context_processors import notifications as notifications_context
 from communities.permissions import forget_memberships
 from communities.models import CommunityPage, Membership, Notification, Profile, Watch
-from communities.tasks import send_notification_digests, send_notification_emails
+from communities.tasks import retry_overdue, send_notification_digests, send_notification_emails
 from tests.factories import create_member
 
 pytestmark = pytest.mark.django_db
@@ -495,3 +495,46 @@ def test_notification_list_costs_the_same_queries_whatever_its_length(client, pu
     with django_assert_num_queries(6):
         response = client.get("/notifications/")
     assert len(BeautifulSoup(response.content, "html.parser").select(".notification-list li")) == min(count + 1, 30)
+
+
+def test_a_claim_left_by_a_run_that_died_is_taken_over_after_the_timeout_and_sent_once(
+        public, people, settings, django_capture_on_commit_callbacks):
+    settings.NOTIFICATION_CLAIM_TIMEOUT = 10 * 60
+    thread = services.start_thread(people["ann"], public, "Worker died", "Opening post.")
+    with django_capture_on_commit_callbacks(execute=False):
+        reply = services.reply(people["bob"], thread, "Sent by a worker that was killed.")
+    notification = Notification.objects.get(post=reply)
+    long_ago = timezone.now() - timedelta(minutes=11)
+    # What a worker killed between claiming and sending leaves behind.
+    Notification.objects.filter(pk=notification.pk).update(created_at=long_ago, email_claimed_at=timezone.now())
+
+    assert retry_overdue().sent == 0, "a fresh claim may still be sending"
+    assert mail.outbox == []
+
+    Notification.objects.filter(pk=notification.pk).update(email_claimed_at=long_ago)
+    assert retry_overdue().sent == 1
+    assert retry_overdue().sent == 0
+    [message] = mail.outbox
+    assert message.to == [people["ann"].email]
+    assert message.extra_headers["Message-ID"] == f"<notification-{notification.pk}@testserver>"
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_run_periodic_retries_overdue_notification_emails_every_tick(public, people, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    from django.core.mail import EmailMultiAlternatives
+
+    def mail_server_down(self, *args, **kwargs):
+        raise ConnectionRefusedError("SMTP is down")
+
+    thread = services.start_thread(people["ann"], public, "Down at the time", "Opening post.")
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailMultiAlternatives, "send", mail_server_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reply(people["bob"], thread, "Posted while the mail server was down.")
+    assert mail.outbox == []
+    Notification.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+
+    call_command("run_periodic", "--once", verbosity=0)
+    assert [message.to for message in mail.outbox] == [[people["ann"].email]]

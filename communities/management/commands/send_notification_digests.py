@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from communities import tasks
 
-BATCH = 200
 
 
 class Command(BaseCommand):
@@ -40,13 +39,10 @@ class Command(BaseCommand):
         if overdue_ids:
             self.say(f"{prefix} {len(overdue_ids)} overdue immediate notification email(s).")
             if not dry_run:
-                sent = 0
-                for start in range(0, len(overdue_ids), BATCH):
-                    outcome = tasks.send_immediate(overdue_ids[start:start + BATCH])
-                    sent += outcome.sent
-                    failed += outcome.failed
-                    self.say(f"  {min(start + BATCH, len(overdue_ids))}/{len(overdue_ids)} checked, {sent} sent", level=2)
-                self.say(f"  {sent} sent.")
+                outcome = tasks.retry_overdue(progress=lambda done, total, sent: self.say(
+                    f"  {done}/{total} checked, {sent} sent", level=2))
+                failed += outcome.failed
+                self.say(f"  {outcome.sent} sent.")
 
         if digests:
             self.say(f"{prefix} {len(digests)} daily digest(s).")

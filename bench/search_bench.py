@@ -436,6 +436,7 @@ def elastic_variants(es_url):
                 search._extra.pop("rescore", None)
             response = super()._execute(search)
             self.took.append(response["took"] / 1000)
+            response.setdefault("aggregations", {})   # none were asked for "without facets"
             return response
 
         def _facets(self, aggregations):

@@ -358,11 +358,21 @@ def set_watch(user, *, thread=None, community=None, watching):
 
 
 def mark_read(user, thread, position):
-    """Move the member's read marker forward (never back) to `position`."""
+    """Move the member's read marker forward (never back) to `position`.
+
+    Only a convenience: if the thread is locked by another transaction (a post being added), the marker stays
+    where it was rather than the page failing; the next visit moves it.
+    """
     if not user.is_authenticated:
         return
-    updated = ThreadRead.objects.filter(user=user, thread=thread, last_read_position__lt=position).update(
-        last_read_position=position
-    )
-    if not updated:
-        ThreadRead.objects.get_or_create(user=user, thread=thread, defaults={"last_read_position": position})
+    try:
+        # No savepoint: views run in autocommit, where this is a transaction of its own.
+        with transaction.atomic(savepoint=False):
+            updated = ThreadRead.objects.filter(user=user, thread=thread, last_read_position__lt=position).update(
+                last_read_position=position
+            )
+            if not updated:
+                ThreadRead.objects.get_or_create(user=user, thread=thread, defaults={"last_read_position": position})
+    except OperationalError as error:
+        if not lock_wait_exceeded(error):
+            raise

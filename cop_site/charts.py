@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 
 BAR_GAP = 0.2  # share of each slot left empty between bars
-LABEL_SPACE = 16  # room under the bars for the first and last labels
+LABEL_SPACE = 16  # room under the bars for the first and last labels (or every label)
+VALUE_SPACE = 14  # room above the tallest bar for its value, when each bar is labelled
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class Bar:
     width: float
     height: float
 
+    @property
+    def centre(self):
+        return round(self.x + self.width / 2, 2)
+
 
 @dataclass(frozen=True)
 class BarChart:
@@ -31,6 +36,13 @@ class BarChart:
     ``title`` names the chart ("Posts per day, October 2026"); ``label_heading`` and ``value_heading`` head
     the table's columns ("Day", "Posts"). Render it with ``{{ chart }}``, or ``chart.svg`` and ``chart.table``
     to place the two apart.
+
+    ``labelled`` writes every bar's value above it and its label below it, for charts of a dozen bars or so
+    read at a glance; otherwise only the two ends are labelled. ``tick_labels``, if given, are printed under
+    the bars in place of labels too long to fit ("Dec" for "Dec 2025"); the titles and table keep the labels. ``cumulative`` says the values are levels
+    (members at each month's end) rather than counts in each period, so the summary gives the first, the
+    last and the highest instead of a meaningless total. ``preposition`` joins a value to its label in that
+    sentence: "on 3 Oct", "in Nov 2026", "in the week of 2 Nov".
     """
 
     values: tuple
@@ -40,10 +52,16 @@ class BarChart:
     value_heading: str = "Value"
     width: int = 620
     height: int = 140
+    labelled: bool = False
+    tick_labels: tuple = ()
+    cumulative: bool = False
+    preposition: str = "on"
 
     def __post_init__(self):
         if len(self.values) != len(self.labels):
             raise ValueError(f"{len(self.values)} values but {len(self.labels)} labels")
+        if self.tick_labels and len(self.tick_labels) != len(self.labels):
+            raise ValueError(f"{len(self.tick_labels)} tick labels for {len(self.labels)} labels")
         if any(value < 0 for value in self.values):
             raise ValueError("A bar chart shows counts: no value may be negative.")
 
@@ -64,32 +82,56 @@ class BarChart:
             return f"{self.title}: none, all {len(self.values)} at zero."
         peaks = [str(label) for label, value in zip(self.labels, self.values) if value == self.peak]
         where = ", ".join(peaks) if len(peaks) <= 3 else f"{len(peaks)} of them"
-        return f"{self.title}: {self.total} in total; the most, {self.peak}, on {where}."
+        if self.cumulative:
+            return self._level_summary(where)
+        return f"{self.title}: {self.total} in total; the most, {self.peak}, {self.preposition} {where}."
+
+    def _level_summary(self, where):
+        """First and last, and the highest if it isn't the last: "Members: 12 in Dec 2025, 30 in Nov 2026"."""
+        ends = [f"{self.values[0]} {self.preposition} {self.labels[0]}"]
+        if len(self.values) > 1:
+            ends.append(f"{self.values[-1]} {self.preposition} {self.labels[-1]}")
+        highest = f"; the highest, {self.peak}, {self.preposition} {where}" if self.peak > self.values[-1] else ""
+        return f"{self.title}: {', '.join(ends)}{highest}."
 
     @property
     def bars(self):
-        plot_height = self.height - LABEL_SPACE
+        baseline = self.height - LABEL_SPACE
+        plot_height = baseline - (VALUE_SPACE if self.labelled else 0)
         slot = self.width / max(len(self.values), 1)
         scale = plot_height / self.peak if self.peak else 0
         return [
             Bar(label=str(label), value=value, x=round(n * slot + slot * BAR_GAP / 2, 2),
-                y=round(plot_height - value * scale, 2), width=round(slot * (1 - BAR_GAP), 2),
+                y=round(baseline - value * scale, 2), width=round(slot * (1 - BAR_GAP), 2),
                 height=round(value * scale, 2))
             for n, (label, value) in enumerate(zip(self.labels, self.values))
         ]
+
+    def _axis_labels(self, bars):
+        if not bars:
+            return ""
+        if self.labelled:
+            return format_html_join(
+                "",
+                '<text class="bar-chart__label" x="{}" y="{}" font-size="11" fill="currentColor" '
+                'text-anchor="middle">{}</text>'
+                '<text class="bar-chart__value" x="{}" y="{}" font-size="11" fill="currentColor" '
+                'text-anchor="middle">{}</text>',
+                ((bar.centre, self.height - 2, tick, bar.centre, round(bar.y - 3, 2), bar.value)
+                 for bar, tick in zip(bars, self.tick_labels or [bar.label for bar in bars])),
+            )
+        # Only the ends are labelled: the bars' own titles and the table carry every label.
+        return format_html(
+            '<text x="0" y="{}" font-size="11" fill="currentColor">{}</text>'
+            '<text x="{}" y="{}" font-size="11" fill="currentColor" text-anchor="end">{}</text>',
+            self.height - 2, bars[0].label, self.width, self.height - 2, bars[-1].label,
+        )
 
     @property
     def svg(self):
         bars = self.bars
         baseline = self.height - LABEL_SPACE
-        axis_labels = ""
-        if bars:
-            # Only the ends are labelled: the bars' own titles and the table carry every label.
-            axis_labels = format_html(
-                '<text x="0" y="{}" font-size="11" fill="currentColor">{}</text>'
-                '<text x="{}" y="{}" font-size="11" fill="currentColor" text-anchor="end">{}</text>',
-                self.height - 2, bars[0].label, self.width, self.height - 2, bars[-1].label,
-            )
+        axis_labels = self._axis_labels(bars)
         return format_html(
             '<svg class="bar-chart" role="img" aria-label="{summary}" viewBox="0 0 {width} {height}" '
             'width="100%" xmlns="http://www.w3.org/2000/svg">'
@@ -128,4 +170,6 @@ class BarChart:
 
 def bar_chart(values, labels, title, **options):
     """A ``BarChart`` of ``values`` (whole numbers, none negative), one bar per label."""
+    if "tick_labels" in options:
+        options["tick_labels"] = tuple(options["tick_labels"])
     return BarChart(values=tuple(values), labels=tuple(labels), title=title, **options)

@@ -127,7 +127,8 @@ def build_world():
             add_member(people["facilitator"], community, Membership.Role.FACILITATOR)
             thread = services.start_thread(people["member"], community, f"Thread about {word} budgets", "Opening post body.")
             services.reply(people["facilitator"], thread, "A reply from the facilitator.")
-            deck = add_deck(community, title=f"Deck on {word} targets", uploader=people["member"])
+            # Downloaded, so the community's dashboard lists it among its most downloaded decks.
+            deck = add_deck(community, title=f"Deck on {word} targets", uploader=people["member"], download_count=3)
             roundup = add_roundup(community, blocks=[thread_item(thread, line="Worth a read.")],
                                   intro=f"<p>This month {word} stood out.</p>")
             world.scenes[visibility] = Scene(community, thread, thread.posts.get(position=1), deck, roundup)

@@ -144,6 +144,7 @@ EXPECTATIONS = {
     "url:profile_edit": (fixed("/accounts/profile/"), signed_in, False),
     "url:notification_list": (fixed("/notifications/"), signed_in, False),
     "url:notification_open": (fixed("/notifications/999999/"), signed_in_not_found, False),
+    "url:member_home": (fixed("/my/"), signed_in, False),
     "url:roundup_preferences": (fixed("/newsletters/preferences/"), signed_in, False),
     "url:roundup_unsubscribe": (fixed("/newsletters/unsubscribe/not-a-token/"), lambda role, visibility: {400}, False),
     "url:search": (search_for("/search/"), everyone, True),
@@ -165,6 +166,7 @@ EXPECTATIONS = {
     "route:communities.CommunityPage:post_action": (C(lambda s: f"forum/posts/{s.opening.pk}/history/"), moderators, False),
     "route:communities.CommunityPage:flag_queue": (C(lambda s: "flags/"), moderators, False),
     "route:communities.CommunityPage:moderation_log": (C(lambda s: "log/"), moderators, False),
+    "route:communities.CommunityPage:dashboard": (C(lambda s: "dashboard/"), moderators, True),
     "route:communities.CommunityPage:feed": (C(lambda s: "feed/"), community_feed, False),
     "route:communities.CommunityPage:index_route": (C(lambda s: ""), community_page, False),
     # LibraryIndexPage routes.

@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(VENV)/bin/pytest
 
-.PHONY: install run test test-unit clean
+.PHONY: install run test test-unit screenshots clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,6 +27,11 @@ test: install
 
 test-unit: install
 	$(PYTEST) -m "not integration and not browser"
+
+## make screenshots: the demo site on a throwaway database, every main page at 375, 768 and 1280 px into docs/screenshots/; fails on overflow or overlap
+screenshots: install
+	bash scripts/ensure-chromium.sh
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media test-media staticfiles test-artifacts

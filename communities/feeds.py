@@ -1,5 +1,6 @@
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
+
+from cop_site.feeds import PlainTextAtomFeed
 
 from .models import Thread
 
@@ -7,7 +8,7 @@ from .models import Thread
 class CommunityThreadsFeed(Feed):
     """New threads in one public community (the view refuses every other kind)."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     limit = 30
 
     def get_object(self, request, community):

@@ -2,6 +2,8 @@ import uuid
 
 from django import forms
 
+from cop_site.params import IdChoiceField
+
 from .models import Flag, Membership, Profile
 from .validators import UNREADABLE_AVATAR
 
@@ -82,7 +84,7 @@ class JoinRequestForm(forms.ModelForm):
 
 
 class MoveThreadForm(forms.Form):
-    target = forms.ModelChoiceField(queryset=None, label="Move to", empty_label=None)
+    target = IdChoiceField(queryset=None, label="Move to", empty_label=None)
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,11 +1,13 @@
 """The communities app's named queries: views, the home page, feeds and emails choose from these."""
 
+from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Q
+from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from .models import CommunityPage, Flag, Membership, ModerationLog, Notification, Post, Profile, Thread, ThreadRead, Watch
-from .permissions import can_moderate, is_staff, listed_community_filter, readable_community_ids
+from .permissions import can_moderate, is_staff, listed_community_filter, memberships, readable_community_ids
 
 
 def community_listing(user):
@@ -145,6 +147,60 @@ def moderation_log_for(community):
     ).order_by("-created_at", "-pk")
 
 
+# Facilitator dashboard: each figure costs one SQL query however big the community is.
+
+def active_members_at(community, moments):
+    """[How many of today's active members had joined before each moment], in the order given.
+
+    A member joined when their request was approved or their invitation accepted, or else when they joined an
+    open community. People who have since left or been removed are not counted: nothing records their time in.
+    """
+    joined = Membership.objects.active().filter(community=community).annotate(joined_at=Coalesce("decided_at", "created_at"))
+    counts = joined.aggregate(**{f"by_{n}": Count("pk", filter=Q(joined_at__lt=moment)) for n, moment in enumerate(moments)})
+    return [counts[f"by_{n}"] for n in range(len(moments))]
+
+
+def counted_posts(community):
+    """The posts members can read: hidden or deleted posts, and posts in hidden threads, are left out."""
+    return Post.objects.filter(thread__community=community, thread__is_hidden=False, is_hidden=False, is_deleted=False)
+
+
+def posts_between(community, periods):
+    """[How many counted posts were written in each [start, end) period], in the order given."""
+    counts = counted_posts(community).aggregate(**{
+        f"in_{n}": Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)) for n, (start, end) in enumerate(periods)
+    })
+    return [counts[f"in_{n}"] for n in range(len(periods))]
+
+
+def unanswered_threads(community):
+    """Visible threads with no visible reply, the longest-waiting first."""
+    return Thread.objects.filter(community=community, is_hidden=False, reply_count=0).order_by("created_at", "pk")
+
+
+def oldest_unanswered_threads(community, limit):
+    threads = list(unanswered_threads(community).select_related("author__profile")[:limit])
+    for thread in threads:
+        thread.community = community  # its link needs it; every thread here is in this community
+    return threads
+
+
+def open_flag_counts(community):
+    """{"flags": open flags, "posts": the posts they are on}."""
+    return Flag.objects.open().filter(post__thread__community=community).aggregate(
+        flags=Count("pk"), posts=Count("post", distinct=True)
+    )
+
+
+def top_contributors(community, since, limit):
+    """Profiles of the active accounts with the most counted posts here since a moment, each with `recent_posts`."""
+    return (
+        Profile.objects.filter(user__is_active=True, user__posts__in=counted_posts(community).filter(created_at__gte=since))
+        .annotate(recent_posts=Count("user__posts"))
+        .select_related("user").order_by("-recent_posts", "display_name", "user__username")[:limit]
+    )
+
+
 # Notifications
 
 def notifications_for(user):
@@ -158,3 +214,130 @@ def notifications_for(user):
 
 def unread_notification_count(user):
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# Member home: what is new for one member since a moment. Each query runs once however much there is.
+
+HOME_THREADS_PER_COMMUNITY = 5
+HOME_WATCHED_THREADS = 15
+HOME_NOTIFICATIONS = 10
+
+
+@dataclass
+class CommunityNews:
+    """What others posted in one of the member's communities since a moment."""
+
+    community: CommunityPage
+    new_threads: int
+    new_replies: int
+    active_threads: int
+    threads: list  # the most recently active of them, at most HOME_THREADS_PER_COMMUNITY
+
+    @property
+    def more_threads(self):
+        return self.active_threads - len(self.threads)
+
+
+def home_communities(user):
+    """The live communities where this user is an active member, in title order."""
+    active = [community_id for community_id, found in memberships(user).items() if found.is_active]
+    return CommunityPage.objects.live().filter(pk__in=active).order_by("title")
+
+
+def news_filter(user, since, via=""):
+    """What counts as news: posts by someone else since the moment that are neither hidden nor deleted.
+
+    `via` is the path from the queried model to Post ("posts__" from Thread).
+    """
+    return Q(**{f"{via}created_at__gt": since, f"{via}is_hidden": False, f"{via}is_deleted": False}) & ~Q(**{f"{via}author": user})
+
+
+def community_news(user, communities, since):
+    """[CommunityNews] for those of `communities` where others posted since the moment, in the order given.
+
+    Two queries: the totals per community, then each community's most recently active threads (a window
+    function keeps HOME_THREADS_PER_COMMUNITY of each), with `new_replies`, `first_new_position` and
+    `latest_news_at`. Only threads this user may read count.
+    """
+    if not communities:
+        return []
+    by_id = {community.pk: community for community in communities}
+    threads = readable_threads(user).filter(community__in=list(by_id), last_post_at__gt=since)
+    totals = (
+        Post.objects.filter(news_filter(user, since), thread__in=threads).order_by()
+        .values("thread__community_id")
+        .annotate(new_threads=Count("pk", filter=Q(position=1)), new_replies=Count("pk", filter=Q(position__gt=1)),
+                  active_threads=Count("thread", distinct=True))
+    )
+    totals = {row.pop("thread__community_id"): row for row in totals}
+    if not totals:
+        return []
+    news = news_filter(user, since, via="posts__")
+    latest = (
+        threads.annotate(
+            new_replies=Count("posts", filter=news & Q(posts__position__gt=1)),
+            first_new_position=Min("posts__position", filter=news),
+            latest_news_at=Max("posts__created_at", filter=news),
+        )
+        .filter(latest_news_at__isnull=False)
+        .annotate(rank=Window(RowNumber(), partition_by=F("community_id"), order_by=[F("latest_news_at").desc(), F("pk").desc()]))
+        .filter(rank__lte=HOME_THREADS_PER_COMMUNITY)
+        .select_related("author__profile")
+    )
+    threads_by_community = {}
+    for thread in sorted(latest, key=lambda thread: thread.rank):
+        thread.community = by_id[thread.community_id]  # already loaded: its links need it
+        threads_by_community.setdefault(thread.community_id, []).append(thread)
+    return [
+        CommunityNews(community=community, threads=threads_by_community.get(community.pk, []), **totals[community.pk])
+        for community in communities if community.pk in totals
+    ]
+
+
+def watched_threads(user, limit=HOME_WATCHED_THREADS):
+    """The threads this user watches and may still read, the most recently active first."""
+    return list(
+        readable_threads(user).filter(watches__user=user)
+        .select_related("community", "last_poster__profile").order_by("-last_post_at", "-pk")[:limit]
+    )
+
+
+def watched_forums(user, since):
+    """The forums this user watches and may still read, each with `new_threads`: started by others since the moment."""
+    forums = CommunityPage.objects.live().filter(watches__user=user)
+    readable = readable_community_ids(user)
+    if readable is not None:
+        forums = forums.filter(Q(visibility=CommunityPage.Visibility.PUBLIC) | Q(pk__in=readable))
+    started_since = Q(threads__created_at__gt=since, threads__is_hidden=False) & ~Q(threads__author=user)
+    return forums.annotate(new_threads=Count("threads", filter=started_since)).order_by("title")
+
+
+def attach_read_state(user, threads):
+    """Give each thread this user's read state, by the forum list's rule: unread while the read marker is below
+    post_count. Sets `unread_count` and `next_url`: the first unread post (past `first_new_position`, when the
+    thread has one), or the thread once everything is read. Two queries for any number of threads.
+    """
+    read = read_positions(user, threads)
+    targets = []
+    for thread in threads:
+        last_read = read.get(thread.pk, 0)
+        thread.unread_count = max(thread.post_count - last_read, 0)
+        thread.next_url = thread.get_absolute_url()
+        if thread.unread_count:
+            targets.append((thread, max(last_read + 1, getattr(thread, "first_new_position", 0))))
+    if not targets:
+        return threads
+    wanted = Q()
+    for thread, position in targets:
+        wanted |= Q(thread_id=thread.pk, position=position)
+    posts = {(post.thread_id, post.position): post for post in Post.objects.filter(wanted).only("pk", "thread_id", "position")}
+    for thread, position in targets:
+        post = posts.get((thread.pk, position))
+        if post is not None:
+            post.thread = thread
+            thread.next_url = post.get_absolute_url()
+    return threads
+
+
+def latest_notifications(user, limit=HOME_NOTIFICATIONS):
+    return list(notifications_for(user)[:limit])

@@ -12,16 +12,17 @@ Every piece of user text on the site (posts, replies, bios, ...) goes through
    HTML pattern, so ``<b>hi</b>`` is treated as ordinary text and escaped: the
    reader sees exactly what the author typed. Extensions: ``fenced_code``,
    ``tables`` (with ``align=`` rather than ``style=`` on cells) and
-   ``sane_lists``.
+   ``sane_lists``. An image (``![chart](https://...)``) becomes a link to it,
+   its description the link's text: the site's Content-Security-Policy loads no
+   image from another site (SECURITY.md), so an ``<img>`` would only show broken.
 
 3. **bleach.Cleaner with an explicit allowlist.** Markdown alone is not a
    sanitizer: ``[x](javascript:alert(1))`` is valid Markdown and produces a
    ``javascript:`` link. The Cleaner re-parses the HTML like a browser would
    (html5lib), keeps only the tags and attributes below, drops ``href``/``src``
    values whose scheme is not http/https/mailto (after decoding entities and
-   removing whitespace/control characters), only lets images load from absolute
-   http(s) URLs, and escapes (``strip=False``) anything unexpected so it shows as
-   text rather than vanishing.
+   removing whitespace/control characters), and escapes (``strip=False``)
+   anything unexpected so it shows as text rather than vanishing.
 
 4. **Linkify + rel on every link** (a filter that runs inside the Cleaner, after
    sanitising). Bare ``https://...`` URLs in text become links; URLs in
@@ -42,20 +43,22 @@ import re
 import threading
 from functools import partial
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import markdown
 from bleach.linkifier import LinkifyFilter, build_url_re
 from bleach.sanitizer import Cleaner
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions.tables import TableExtension
+from markdown.treeprocessors import Treeprocessor
 
-MARKUP_VERSION = 1
+MARKUP_VERSION = 2
 
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
         "strong", "em", "b", "i", "code", "pre", "blockquote", "del", "sup", "sub",
-        "ul", "ol", "li", "a", "img",
+        "ul", "ol", "li", "a",
         "table", "thead", "tbody", "tr", "th", "td",
     }
 )  # fmt: skip
@@ -79,10 +82,6 @@ def _url_scheme(value):
 def _allow_attribute(tag, name, value):
     if tag == "a":
         return name in {"href", "title"}
-    if tag == "img":
-        if name == "src":
-            return _url_scheme(value) in {"http", "https"}
-        return name in {"alt", "title"}
     if tag in {"th", "td"}:
         return name == "align" and value in {"left", "center", "right"}
     if tag == "ol":
@@ -102,12 +101,28 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-class _EscapeRawHtml(markdown.Extension):
-    """Treat raw HTML in Markdown as text, so it is escaped rather than passed through."""
+class _ImagesAsLinks(Treeprocessor):
+    """Each image a link to it, labelled with its description (or "image"); the sanitiser then checks the URL."""
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            for index, child in enumerate(parent):
+                if child.tag == "img":
+                    link = ElementTree.Element("a", {"href": child.get("src", "")})
+                    if child.get("title"):
+                        link.set("title", child.get("title"))
+                    link.text = child.get("alt") or "image"
+                    link.tail = child.tail
+                    parent[index] = link
+
+
+class _MemberMarkdown(markdown.Extension):
+    """Raw HTML as text, and images as links."""
 
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 5)  # after the inline patterns (20)
 
 
 def _markdown_extensions():
@@ -115,7 +130,7 @@ def _markdown_extensions():
         "fenced_code",
         "sane_lists",
         TableExtension(use_align_attribute=True),
-        _EscapeRawHtml(),
+        _MemberMarkdown(),
     ]
 
 

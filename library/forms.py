@@ -8,6 +8,7 @@ from django.forms import formset_factory
 
 from communities.models import CommunityPage
 from communities.permissions import memberships
+from cop_site.params import IdChoiceField, IdMultipleChoiceField
 
 from .models import CaseStudyPage, Topic
 
@@ -38,11 +39,11 @@ class CaseStudySubmissionForm(forms.Form):
     organisation = forms.CharField(max_length=200, strip=True, help_text="The council or public body it is about.")
     organisation_type = forms.ChoiceField(label="Type of organisation", choices=[("", "Choose one")] + CaseStudyPage.OrganisationType.choices)
     region = forms.ChoiceField(choices=[("", "Choose one")] + CaseStudyPage.Region.choices)
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple, help_text="Choose at least one.",
         error_messages={"required": "Choose at least one topic."},
     )
-    community = forms.ModelChoiceField(
+    community = IdChoiceField(
         queryset=CommunityPage.objects.none(), required=False, empty_label="None",
         label="Community where it was discussed",
         help_text="Only communities you belong to. The case study itself is public once an editor publishes it.",
@@ -59,6 +60,10 @@ class CaseStudySubmissionForm(forms.Form):
             self.initial.setdefault("submission_key", uuid.uuid4())
         self.interventions = InterventionFormSet(data, prefix="interventions")
         self.outcomes = OutcomeFormSet(data, prefix="outcomes")
+
+    def clean_title(self):
+        # The title becomes the page's title and the subject of the reviewers' and the member's emails: one line.
+        return " ".join(self.cleaned_data["title"].split())
 
     def is_valid(self):
         # Every part is validated, so all the errors show at once.

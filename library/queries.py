@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 
 from communities.models import CommunityPage
+from cop_site.params import four_digit_year, page_asked
 from communities.queries import community_listing
 from search import service as search_service
 from search.documents import SearchFilters
@@ -38,7 +39,7 @@ class LibraryFilters:
             kind=params.get("kind", "") if params.get("kind") in KINDS else "",
             topic=params.get("topic", "")[:80],
             community=params.get("community", "")[:100],
-            year=int(year) if year.isdigit() and len(year) == 4 else None,
+            year=four_digit_year(year),
             sort=params.get("sort") if params.get("sort") in SORTS else "newest",
         )
 
@@ -116,7 +117,7 @@ def library_search_page(user, filters, page_number, per_page):
         kind=filters.kind, kinds=tuple(KINDS), topic=filters.topic, year=filters.year,
         community=community if filters.community else None,
     )
-    number = int(page_number) if str(page_number or "").isdigit() and int(page_number) > 0 else 1
+    number = page_asked(page_number)
     results = search_service.search(filters.query, user, search_filters, number, per_page)
     if filters.community and community is None:
         results.hits, results.total = [], 0
@@ -167,6 +168,23 @@ def filter_options(user):
         "communities": community_listing(user).only("title", "slug"),
         "years": sorted({year for year in [*deck_years.distinct(), *study_years.distinct()] if year}, reverse=True),
     }
+
+
+def most_downloaded_decks(community, limit):
+    """The decks shared with a community that people have downloaded, most downloads first (its dashboard)."""
+    return SlideDeck.objects.filter(community=community, download_count__gt=0).order_by("-download_count", "title")[:limit]
+
+
+def new_in_library(user, since, community_ids, limit):
+    """Decks and case studies added since a moment, shared with these communities or the whole library, newest
+    first (the member home): ([at most `limit` cards], whether there are more)."""
+    shared = Q(community__isnull=True) | Q(community_id__in=community_ids)
+    decks = readable_decks(user).filter(shared, created_at__gt=since).order_by("-created_at")
+    studies = listed_case_studies().filter(shared, first_published_at__gt=since).order_by("-first_published_at")
+    keys = [("deck", pk, added) for pk, added in decks.values_list("pk", "created_at")[:limit + 1]]
+    keys += [("case_study", pk, added) for pk, added in studies.values_list("pk", "first_published_at")[:limit + 1]]
+    keys.sort(key=lambda key: key[2], reverse=True)
+    return load_items(keys[:limit]), len(keys) > limit
 
 
 def deck_for(user, deck_id):

@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 
+from cop_site.params import IdMultipleChoiceField
+
 from .models import SlideDeck, Topic
 from .permissions import can_share_in_public_library, upload_communities
 from .tasks import enqueue_processing
@@ -17,7 +19,7 @@ PUBLIC_LIBRARY = ""
 class DeckUploadForm(forms.ModelForm):
     where = forms.ChoiceField(label="Share with")
     file = forms.FileField(label="Slides (PDF or PowerPoint .pptx)")
-    topics = forms.ModelMultipleChoiceField(Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
+    topics = IdMultipleChoiceField(Topic.objects.all(), required=False, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = SlideDeck

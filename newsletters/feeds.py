@@ -4,6 +4,8 @@ from django.contrib.syndication.views import Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from cop_site.feeds import PlainTextRssFeed
+
 from . import queries
 from .emails import stream_name
 
@@ -15,6 +17,8 @@ class RoundupFeed(Feed):
 
     Built as a visitor sees it whoever asks, since feed readers cache and share what they fetch.
     """
+
+    feed_type = PlainTextRssFeed
 
     def __init__(self, index):
         self.index = index

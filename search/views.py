@@ -4,9 +4,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cop_site import ratelimit
+from cop_site.params import four_digit_year, page_asked, whole_number
 
 from . import service
-from .documents import KINDS, SearchFilters
+from .documents import KIND_LABELS, KINDS, SearchFilters
 
 RESULTS_PER_PAGE = 10
 TOO_MANY_SEARCHES = "You have searched a lot in the last minute. Please wait a moment and try again."
@@ -17,15 +18,15 @@ def filters_from(params):
     community, year = params.get("community", ""), params.get("year", "")
     return SearchFilters(
         kind=params.get("kind", "") if params.get("kind") in KINDS else "",
-        community=int(community) if community.isdigit() else None,
+        community=whole_number(community),
         topic=params.get("topic", "")[:80],
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        year=four_digit_year(year),
     )
 
 
 def page_number(params):
     page = params.get("page", "1")
-    return min(int(page), 1000) if page.isdigit() and int(page) > 0 else 1
+    return page_asked(page, last=1000)
 
 
 def too_many(request, scope, limit):
@@ -50,9 +51,12 @@ def search_page(request):
 
 @require_GET
 def autocomplete(request):
-    """Titles for the search box as the user types; only what this user may read."""
+    """Titles for the search box as the user types (autocomplete.js); only what this user may read."""
     if too_many(request, "search-suggestions", settings.SEARCH_SUGGESTIONS_PER_MINUTE):
         response = JsonResponse({"error": TOO_MANY_SEARCHES, "suggestions": []}, status=429)
         response["Retry-After"] = str(ratelimit.MINUTE)
         return response
-    return JsonResponse({"suggestions": service.suggest(request.GET.get("q", ""), request.user)})
+    suggestions = service.suggest(request.GET.get("q", ""), request.user)
+    return JsonResponse({"suggestions": [
+        {**suggestion, "kind_label": KIND_LABELS.get(suggestion["kind"], suggestion["kind"])} for suggestion in suggestions
+    ]})

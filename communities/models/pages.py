@@ -93,4 +93,5 @@ class CommunityPage(RoutablePageMixin, Page):
     flag_queue = path("flags/", name="flag_queue")(delegate("communities.views.moderation.flag_queue"))
     # Not "moderation_log": that is ModerationLog.community's related_name, which would replace this route.
     moderation_log_route = path("log/", name="moderation_log")(delegate("communities.views.moderation.moderation_log"))
+    dashboard = path("dashboard/", name="dashboard")(delegate("communities.views.dashboard.dashboard"))
     feed = path("feed/", name="feed")(delegate("communities.views.community.feed"))

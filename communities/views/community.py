@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from cop_site.params import whole_number
 from library import queries as library_queries
 from newsletters import subscriptions
 from newsletters.models import Subscription
@@ -103,7 +104,8 @@ def members(request, community):
             if "invite" in request.POST:
                 invite(request, community)
             else:
-                removed = get_object_or_404(Membership.objects.active(), pk=request.POST.get("membership"), community=community)
+                removed = get_object_or_404(Membership.objects.active(), pk=whole_number(request.POST.get("membership")),
+                                            community=community)
                 services.remove_member(request.user, removed, request.POST.get("reason", ""))
                 messages.success(request, f"{removed.user.profile.name} has been removed from the community.")
         except services.ForumError as error:
@@ -127,7 +129,8 @@ def join_requests(request, community):
     if not permissions.can_moderate(request.user, community):
         return deny(request, community, "Only this community's facilitators can see join requests.")
     if request.method == "POST":
-        pending = get_object_or_404(Membership.objects.pending(), pk=request.POST.get("membership"), community=community)
+        pending = get_object_or_404(Membership.objects.pending(), pk=whole_number(request.POST.get("membership")),
+                                    community=community)
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide(request.user, pending, approve, request.POST.get("message", "").strip()[:1000])

@@ -1,9 +1,19 @@
+"""The forum's pages and actions.
+
+Requests from htmx (`request.htmx`) get the fragment they swap in; plain requests get the page, or a redirect after
+a POST, exactly as without JavaScript.
+"""
+
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from .. import permissions, queries, services
 from ..forms import EditPostForm, FlagForm, MoveThreadForm, ReplyForm, ThreadForm
@@ -11,6 +21,7 @@ from ..models import POSTS_PER_PAGE, THREADS_PER_PAGE, Post, Thread
 from .access import deny
 
 FORUM_DENIED = "This community's discussions are for its members."
+FLAG_THANKS = "Thank you. The facilitators have been asked to look at this post."
 
 
 def thread_list(request, community):
@@ -62,6 +73,7 @@ def load_thread(request, community, thread_id):
         raise Http404("No such thread.")
 
 
+@vary_on_headers("HX-Request")
 def thread_detail(request, community, thread_id, slug, reply_form=None):
     user = request.user
     if not permissions.can_read_forum(user, community):
@@ -69,6 +81,8 @@ def thread_detail(request, community, thread_id, slug, reply_form=None):
     thread = load_thread(request, community, thread_id)
     if slug != thread.slug:
         return redirect(thread.get_absolute_url())
+    if request.htmx and "quote" in request.GET:
+        return quote_text(request, thread)
     can_moderate = permissions.can_moderate(user, community)
     posts = queries.posts_in(thread)
     if can_moderate:
@@ -83,13 +97,30 @@ def thread_detail(request, community, thread_id, slug, reply_form=None):
         services.mark_read(user, thread, page.object_list[len(page.object_list) - 1].position)
     return TemplateResponse(request, "communities/forum/thread.html", {
         "page": community, "thread": thread, "posts": page,
-        "reply_form": reply_form,
-        "can_post": permissions.can_post(user, community) and (not thread.is_locked or can_moderate),
-        "can_moderate": can_moderate,
+        **reply_context(user, community, thread, reply_form, can_moderate),
         "watching": queries.watches_thread(user, thread),
-        "posting_blocked_reason": posting_blocked_reason(user, community),
         "move_form": MoveThreadForm(communities=moveable_targets(user, community)) if can_moderate else None,
     })
+
+
+def reply_context(user, community, thread, reply_form, can_moderate):
+    """What the reply box needs: the form, and whether (or why not) this user may reply."""
+    return {
+        "reply_form": reply_form, "can_moderate": can_moderate,
+        "can_post": permissions.can_post(user, community) and (not thread.is_locked or can_moderate),
+        "posting_blocked_reason": posting_blocked_reason(user, community),
+    }
+
+
+def quote_text(request, thread):
+    """The quote a reply would be prefilled with, as plain text: enhance.js inserts it where the member is typing.
+
+    Plain text, never HTML: the Markdown is the quoted member's own words.
+    """
+    initial = quote_initial(request, thread)
+    if not initial:
+        raise Http404("No such post to quote.")
+    return HttpResponse(initial["body"], content_type="text/plain; charset=utf-8")
 
 
 def quote_initial(request, thread):
@@ -133,8 +164,12 @@ def thread_action(request, community, thread_id, action):
         if action == "reply":
             return post_reply(request, community, thread)
         if action in {"watch", "unwatch"}:
-            services.set_watch(user, thread=thread, watching=action == "watch")
-            messages.success(request, "You're watching this thread." if action == "watch" else "You've stopped watching this thread.")
+            watching = action == "watch"
+            services.set_watch(user, thread=thread, watching=watching)
+            message = "You're watching this thread." if watching else "You've stopped watching this thread."
+            if request.htmx:
+                return watch_toggled(request, {"page": community, "thread": thread, "watching": watching}, message)
+            messages.success(request, message)
         elif action in services.THREAD_ACTIONS:
             services.moderate_thread(user, thread, action)
             messages.success(request, MODERATION_MESSAGES[action])
@@ -160,10 +195,45 @@ def post_reply(request, community, thread):
         except services.ForumError as error:
             form.add_error(None, str(error))
         else:
+            if request.htmx:
+                return reply_posted(request, community, thread, post)
             return redirect(post.get_absolute_url())
+    if request.htmx:
+        return reply_box(request, community, thread, form)
     request.GET = request.GET.copy()
     request.GET["page"] = str((thread.post_count - 1) // POSTS_PER_PAGE + 1)
     return thread_detail(request, community, thread.pk, thread.slug, reply_form=form)
+
+
+def reply_box(request, community, thread, reply_form, template="communities/forum/reply_box.html", **extra):
+    """The reply box on its own, for htmx to swap in place of the one that was sent."""
+    can_moderate = permissions.can_moderate(request.user, community)
+    return TemplateResponse(request, template, {
+        "page": community, "thread": thread, **reply_context(request.user, community, thread, reply_form, can_moderate),
+        **extra,
+    })
+
+
+def reply_posted(request, community, thread, post):
+    """After an enhanced reply: a fresh form, and the new post added to the page being read, or a link to its page."""
+    shown_here = post.page_number == page_being_read(request, thread)
+    if shown_here:
+        post = queries.posts_in(thread).get(pk=post.pk)
+    queries.attach_thread([post], thread)
+    return reply_box(request, community, thread, ReplyForm(), template="communities/forum/reply_posted.html",
+                     posted=post, shown_here=shown_here)
+
+
+def page_being_read(request, thread):
+    """The thread page the reply was sent from (htmx sends its URL), numbered as the thread's pagination would."""
+    number = parse_qs(urlsplit(request.htmx.current_url or "").query).get("page", ["1"])[0]
+    return Paginator(range(thread.post_count), POSTS_PER_PAGE).get_page(number).number
+
+
+def watch_toggled(request, context, message):
+    """The watch button in its new state, with the message announced in the page instead of after a redirect."""
+    response = TemplateResponse(request, "communities/forum/watch_button.html", context)
+    return trigger_client_event(response, "announce", {"message": message})
 
 
 def load_post(request, community, post_id):
@@ -235,16 +305,20 @@ def hide_post(request, community, post, action):
 def flag_post(request, community, post, action):
     if not permissions.can_post(request.user, community):
         return deny(request, community, "Only members can flag posts.")
-    form = FlagForm(request.POST or None)
+    # Inline under its post, the form's field ids name the post: several can be open on one page.
+    form = FlagForm(request.POST or None, auto_id=f"flag-{post.pk}-%s" if request.htmx else "id_%s")
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_post(request.user, post, form.cleaned_data["reason"], form.cleaned_data["note"])
         except services.ForumError as error:
             form.add_error(None, str(error))  # shown above the form, with the reason and note as typed
         else:
-            messages.success(request, "Thank you. The facilitators have been asked to look at this post.")
+            if request.htmx:
+                return TemplateResponse(request, "communities/forum/flag_sent.html", {"message": FLAG_THANKS})
+            messages.success(request, FLAG_THANKS)
             return redirect(post.get_absolute_url())
-    return TemplateResponse(request, "communities/forum/flag_post.html", {"page": community, "post": post, "form": form})
+    template = "communities/forum/flag_form.html" if request.htmx else "communities/forum/flag_post.html"
+    return TemplateResponse(request, template, {"page": community, "post": post, "form": form})
 
 
 def post_history(request, community, post, action):
@@ -261,5 +335,8 @@ def watch_forum(request, community):
         return deny(request, community, FORUM_DENIED)
     watching = request.POST.get("watch") == "1"
     services.set_watch(request.user, community=community, watching=watching)
-    messages.success(request, "You'll hear about new threads here." if watching else "You've stopped watching this forum.")
+    message = "You'll hear about new threads here." if watching else "You've stopped watching this forum."
+    if request.htmx:
+        return watch_toggled(request, {"page": community, "watching": watching}, message)
+    messages.success(request, message)
     return redirect(community.url + "forum/")

@@ -1,19 +1,24 @@
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.vary import vary_on_headers
+
+from cop_site.feeds import PlainTextAtomFeed
 
 from .. import permissions, queries
 
 
+@vary_on_headers("HX-Request")
 def library_index(request, library):
     filters = queries.LibraryFilters.from_query(request.GET)
     items = queries.library_page(request.user, filters, request.GET.get("page"))
+    results = {"items": items, "query_without_page": querystring_without_page(request)}
+    if request.htmx:  # a filter changed: only the results (and their count) are swapped in
+        return library.render(request, template="library/includes/results_update.html", context_overrides=results)
     return library.render(request, context_overrides={
-        "items": items,
+        **results,
         "filters": filters,
         "options": queries.filter_options(request.user),
         "can_upload": permissions.can_upload(request.user),
-        "query_without_page": querystring_without_page(request),
     })
 
 
@@ -26,7 +31,7 @@ def querystring_without_page(request):
 class LibraryFeed(Feed):
     """What anyone may read in the library: public decks and published case studies, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = "Practice Exchange library"
     link = "/library/"
     subtitle = "New slide decks and case studies shared by public-sector practitioners."

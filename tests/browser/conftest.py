@@ -50,7 +50,7 @@ def artifacts():
 
 @pytest.fixture
 def sign_in(page):
-    """Sign in through the real form as the given email, leaving the page on the home page."""
+    """Sign in through the real form as the given email, leaving the page on the member home (/my/)."""
 
     def sign_in_as(email, password):
         page.context.clear_cookies()
@@ -58,6 +58,6 @@ def sign_in(page):
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign In").click()
-        page.wait_for_url("/")
+        page.wait_for_url("/my/")
 
     return sign_in_as

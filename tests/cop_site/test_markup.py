@@ -81,14 +81,18 @@ def test_javascript_markdown_link_keeps_its_text_but_not_the_link():
     assert render_markdown("[x][1]\n\n[1]: &#106;avascript:alert(1)") == "<p>x</p>"
 
 
-def test_image_with_data_or_relative_src_loses_the_src():
-    assert render_markdown("![x](data:image/png;base64,iVBORw0KGgo=)") == '<p><img alt="x"></p>'
-    assert render_markdown("![x](/media/a.png)") == '<p><img alt="x"></p>'
+def test_an_image_is_a_link_to_it_and_a_data_url_is_no_link():
+    """The Content-Security-Policy loads no image from elsewhere, so an <img> would only show broken."""
+    assert render_markdown("![x](data:image/png;base64,iVBORw0KGgo=)") == "<p>x</p>"
+    assert render_markdown("![x](/media/a.png)") == f'<p><a href="/media/a.png" {REL}>x</a></p>'
+    assert render_markdown("![](https://example.com/a.png)") == f'<p><a href="https://example.com/a.png" {REL}>image</a></p>'
 
 
 def test_image_title_injection_stays_inside_the_title():
-    img = soup('![x](http://a.example/b.png "onerror=alert(1)")').img
-    assert img.attrs == {"alt": "x", "src": "http://a.example/b.png", "title": "onerror=alert(1)"}
+    link = soup('![x](http://a.example/b.png "onerror=alert(1)")').a
+    assert link.attrs == {
+        "href": "http://a.example/b.png", "title": "onerror=alert(1)", "rel": ["nofollow", "ugc", "noopener"],
+    }
 
 
 def test_link_title_injection_stays_inside_the_title():
@@ -194,12 +198,12 @@ def test_pathologically_deep_nesting_falls_back_to_escaped_text():
         ),
         pytest.param(
             "![Chart](https://example.com/chart.png)",
-            '<p><img alt="Chart" src="https://example.com/chart.png"></p>',
+            f'<p><a href="https://example.com/chart.png" {REL}>Chart</a></p>',
             id="image",
         ),
         pytest.param(
             '![Chart](http://example.com/c.png "Q3")',
-            '<p><img alt="Chart" src="http://example.com/c.png" title="Q3"></p>',
+            f'<p><a href="http://example.com/c.png" title="Q3" {REL}>Chart</a></p>',
             id="image-title",
         ),
         pytest.param("Café, naïve, 日本語, 😀", "<p>Café, naïve, 日本語, 😀</p>", id="unicode-emoji"),

@@ -267,9 +267,10 @@ def overdue_immediate(now=None):
     )
 
 
-def retry_overdue(batch=200, progress=None):
+def retry_overdue(overdue_ids=None, batch=200, progress=None):
     """Email, in batches, the immediate notifications still unsent RETRY_AFTER after they happened."""
-    overdue_ids = list(overdue_immediate().values_list("pk", flat=True))
+    if overdue_ids is None:
+        overdue_ids = list(overdue_immediate().values_list("pk", flat=True))
     outcome = Outcome()
     for start in range(0, len(overdue_ids), batch):
         result = send_immediate(overdue_ids[start:start + batch])

@@ -4,7 +4,7 @@ from django.core.cache import cache
 from cop_site.site_structure import ensure_site_structure
 from communities import services
 from communities.models import Membership
-from tests.factories import add_community, add_member, create_member
+from tests.factories import add_community, add_member, create_member, create_people
 
 Role = Membership.Role
 
@@ -35,14 +35,7 @@ def member(db):
 @pytest.fixture
 def people(db):
     """One user per role the permission rules know about."""
-    return {
-        "outsider": create_member(username="olive", display_name="Olive Outsider"),
-        "member": create_member(username="mo", display_name="Mo Member"),
-        "facilitator": create_member(username="fay", display_name="Fay Facilitator"),
-        "other_facilitator": create_member(username="otto", display_name="Otto Elsewhere"),
-        "staff": create_member(username="stella", display_name="Stella Staff", is_staff=True),
-        "unverified": create_member(username="una", display_name="Una Unverified", verified=False),
-    }
+    return create_people()
 
 
 @pytest.fixture

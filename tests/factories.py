@@ -26,6 +26,18 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=extracted is not False)
 
 
+def create_people():
+    """One user per role the permission rules know about."""
+    return {
+        "outsider": create_member(username="olive", display_name="Olive Outsider"),
+        "member": create_member(username="mo", display_name="Mo Member"),
+        "facilitator": create_member(username="fay", display_name="Fay Facilitator"),
+        "other_facilitator": create_member(username="otto", display_name="Otto Elsewhere"),
+        "staff": create_member(username="stella", display_name="Stella Staff", is_staff=True),
+        "unverified": create_member(username="una", display_name="Una Unverified", verified=False),
+    }
+
+
 def create_member(**kwargs):
     profile_fields = {key: kwargs.pop(key) for key in list(kwargs) if key in {"display_name", "organisation", "job_title", "bio"}}
     user = UserFactory(**kwargs)

@@ -14,7 +14,7 @@ from communities.models import CommunityPage, Membership
 from cop_site.site_structure import ensure_site_structure
 from library.models import LibraryIndexPage
 from newsletters.models import NewsletterIndexPage, RoundupPage
-from tests.factories import add_community, add_member, create_member
+from tests.factories import add_community, add_member, create_people
 from tests.library.conftest import add_deck, publish_case_study
 from tests.newsletters.support import MONTH, add_roundup, thread_item
 
@@ -106,14 +106,7 @@ def build_world():
     """Everything the matrix reads, built once; after-commit work (search indexing) is run as it would be."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         home = ensure_site_structure(hostname="testserver", port=80)
-        people = {
-            "outsider": create_member(username="olive", display_name="Olive Outsider"),
-            "member": create_member(username="mo", display_name="Mo Member"),
-            "facilitator": create_member(username="fay", display_name="Fay Facilitator"),
-            "other_facilitator": create_member(username="otto", display_name="Otto Elsewhere"),
-            "staff": create_member(username="stella", display_name="Stella Staff", is_staff=True),
-            "unverified": create_member(username="una", display_name="Una Unverified", verified=False),
-        }
+        people = create_people()
         elsewhere = add_community(home, "elsewhere")
         add_member(people["other_facilitator"], elsewhere, Membership.Role.FACILITATOR)
         add_member(people["outsider"], elsewhere)

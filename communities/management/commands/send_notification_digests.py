@@ -39,7 +39,7 @@ class Command(BaseCommand):
         if overdue_ids:
             self.say(f"{prefix} {len(overdue_ids)} overdue immediate notification email(s).")
             if not dry_run:
-                outcome = tasks.retry_overdue(progress=lambda done, total, sent: self.say(
+                outcome = tasks.retry_overdue(overdue_ids, progress=lambda done, total, sent: self.say(
                     f"  {done}/{total} checked, {sent} sent", level=2))
                 failed += outcome.failed
                 self.say(f"  {outcome.sent} sent.")

@@ -74,10 +74,16 @@ def case_study_document(study):
         key=f"case_study:{study.pk}", kind="case_study", title=study.title,
         body=text_of(study.organisation, study.summary, plain(study.challenge), plain(study.approach),
                      *interventions, *outcomes, plain(study.lessons)),
-        url=study.url, access=Access.PUBLIC, date=study.first_published_at,
+        url=study.url, access=Access.PUBLIC, date=published_date(study),
         community_id=study.community_id, community_title=study.community.title if study.community else "",
         topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
     )
+
+
+def published_date(page):
+    """When a page first went live; a page made live in code and never published through a revision has no date of
+    its own, so it takes its last revision's or now."""
+    return page.first_published_at or page.latest_revision_created_at or timezone.now()
 
 
 def community_document(community):
@@ -89,8 +95,7 @@ def community_document(community):
         key=f"community:{community.pk}", kind="community", title=community.title,
         body=text_of(community.summary, plain(community.description)), url=community.url,
         access=access,
-        date=community.last_activity_at or community.first_published_at or community.latest_revision_created_at
-        or timezone.now(),  # a community made in code and never published has no date of its own
+        date=community.last_activity_at or published_date(community),
         community_id=community.pk, community_title=community.title,
         topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
     )

@@ -248,9 +248,16 @@ def test_signing_up_with_mistakes_names_them_on_the_fields(page, visit):
     expect(email).to_have_accessible_description(re.compile("valid email address"))
 
 
+# Thumbnails load lazily, so wait for the image to arrive (or fail) rather than look at it once.
+LOADED = """img => img.complete && img.naturalWidth > 0 || new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth > 0));
+    img.addEventListener("error", () => done(false));
+})"""
+
+
 def test_deck_thumbnails_are_named_by_the_deck_title_wherever_they_appear(page, visit, world):
     for path in ["/library/", f"{world.centres.url}library/", world.deck.get_absolute_url(), "/my/"]:
         visit("member", path)
         thumbnail = page.get_by_role("img", name="Avoidable contact sampling", exact=True)
         expect(thumbnail, f"the thumbnail on {path}").to_be_visible()
-        assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"), f"the thumbnail on {path} did not load"
+        assert thumbnail.evaluate(LOADED), f"the thumbnail on {path} did not load"

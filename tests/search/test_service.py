@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from communities import services
 from communities.models import CommunityPage
+from library.models import CaseStudyPage
 from search import service
 from search.documents import SearchFilters
 from search.models import IndexChange
@@ -139,3 +140,16 @@ def test_when_nothing_has_every_word_the_page_shows_results_with_some_and_says_s
 def test_a_single_word_that_finds_nothing_is_not_relaxed(home):
     results = service.search("nonexistentword", AnonymousUser())
     assert results.total == 0 and not results.relaxed
+
+
+def test_a_case_study_made_live_in_code_before_its_first_publish_is_indexed(home, commit):
+    """Imports and scripts add pages live without a revision, so the page has no first-published date yet."""
+    library = home.get_children().get(slug="library").specific
+    with commit():
+        library.add_child(instance=CaseStudyPage(title="Quicker answers at Brackenfield", slug="quicker-answers",
+                                                 organisation="Brackenfield Borough Council",
+                                                 organisation_type="metropolitan", region="north-west",
+                                                 summary="Answer times fell from five minutes to under one.",
+                                                 challenge="<p>Long queues.</p>", approach="<p>A new rota.</p>"))
+    assert titles(service.search("Brackenfield", AnonymousUser())) == ["Quicker answers at Brackenfield"]
+    assert not IndexChange.objects.exists()

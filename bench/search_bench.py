@@ -21,7 +21,6 @@ this corpus size (others are kept).
 """
 
 import argparse
-import math
 import os
 import platform
 import random
@@ -38,6 +37,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.report import (  # noqa: E402
+    markdown_table, percentile, print_table, read_benchmarks, replace_section, section_blocks,
+)
 
 BENCH_DATABASE = "bench_search"
 INDEX_PREFIX = "bench-search"
@@ -337,12 +340,6 @@ def wagtail_runner(backend):
     return run
 
 
-def percentile(values, q):
-    """Nearest rank: the smallest value with at least q % of the values at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
 class QueryCanceled(Exception):
     """PostgreSQL's statement_timeout stopped a query."""
 
@@ -424,20 +421,28 @@ def elastic_variants(es_url):
             self.without = set(without)
             self.took = []
 
-        def _execute(self, search):
+        def search(self, *args, **kwargs):
+            self._took = 0   # ms: the searches sent together count once (the slowest), requests one after another add up
+            results = super().search(*args, **kwargs)
+            self.took.append(self._took / 1000)
+            return results
+
+        def _execute(self, *searches):
+            responses = super()._execute(*(self._leave_out(search) for search in searches))
+            self._took += max(response["took"] for response in responses)
+            for response in responses:
+                response.setdefault("aggregations", {})   # none were asked for "without facets"
+            return responses
+
+        def _leave_out(self, search):
             search = search._clone()
             if "facets" in self.without:
                 search.aggs._params = {"aggs": {}}
             if "highlight" in self.without:
                 search._highlight, search._highlight_opts = {}, {}
-            if "did-you-mean" in self.without:
-                search._suggest = {}
             if "proximity" in self.without:
                 search._extra.pop("rescore", None)
-            response = super()._execute(search)
-            self.took.append(response["took"] / 1000)
-            response.setdefault("aggregations", {})   # none were asked for "without facets"
-            return response
+            return search
 
         def _facets(self, aggregations):
             return {} if "facets" in self.without else super()._facets(aggregations)
@@ -487,12 +492,6 @@ def ratio(mine, theirs):
     return f"{theirs / mine:.1f}×" if mine and theirs else "–"
 
 
-def markdown_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def results_table(runs):
     by_name = {run.name: run for run in runs}
     rows = []
@@ -534,26 +533,6 @@ def profile_table(rows):
     return header, body
 
 
-def print_table(title, header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    print(f"\n{title}")
-    print("  ".join(str(cell).ljust(width) for cell, width in zip(header, widths)))
-    print("  ".join("-" * width for width in widths))
-    for row in rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
-
-
-HEADER = """# Benchmarks
-
-Measured numbers, each with the command that produced it. The scripts live in `bench/` (see `bench/README.md`)
-and are not part of the test run.
-
-**Machine.** 2 CPU cores, 24 GiB RAM, Python 3.11, Java 17, PostgreSQL 15 and a single Elasticsearch 8 node from
-the Maven harness (`search/es-node/`, 1 GB heap), both started on the same machine by
-`scripts/with-test-services.sh`. Other work was running on the machine during the runs, so differences of a few
-per cent are noise.
-"""
-
 SEARCH_INTRO = """## Search
 
 `bench/search_bench.py`: bulk indexing throughput and query latency of our two search backends beside Wagtail's
@@ -567,9 +546,11 @@ visitor and as a member of three non-public communities and two public ones.
 What each backend does per query differs, and the table doesn't hide it:
 
 - **ours** (`backend.search()`): one page of 10 hits with highlighted snippets, the total, four facets (kind,
-  community, topic, year), domain synonyms, and a "did you mean" when fewer than 3 hits: on Elasticsearch one
-  request (plus a count request per respelling when it suggests), on PostgreSQL a counting query grouped by the
-  facet columns, a ranked page with `ts_headline`, and the vocabulary lookup for few-hit queries.
+  community, topic, year), domain synonyms, and a "did you mean" when fewer than 3 hits: on Elasticsearch two
+  searches sent together in one `_msearch` (the page, scored, rescored by proximity and highlighted; the total and
+  the facets, over every match, unscored), then for few-hit queries the term suggester and a count per
+  respelling; on PostgreSQL a counting query grouped by the facet columns, a ranked page with `ts_headline`, and
+  the vocabulary lookup for few-hit queries.
 - **Wagtail's** (what a Wagtail search page with a pager does): `parse_query_string(q, operator="and")`, the
   permission rule and the filters as a queryset filter on FilterFields, `results.count()` and `results[:10]`.
   No snippets, no facets, no synonyms, no spelling suggestion; its Elasticsearch backend makes two requests
@@ -651,12 +632,7 @@ def command_line(args):
 
 def update_benchmarks(path, block, documents):
     """Replace this corpus size's block in the Search section, keeping every other block and section."""
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    section = re.search(r"^## Search\n.*?(?=^## |\Z)", text, re.S | re.M)
-    blocks = {}
-    if section:
-        for match in re.finditer(r"^### .*?(?=^### |\Z)", section.group(0), re.S | re.M):
-            blocks[match.group(0).splitlines()[0]] = match.group(0).rstrip() + "\n"
+    blocks = section_blocks(read_benchmarks(path), "Search")
     title = f"### {documents:,} documents"
     blocks[title] = block.rstrip() + "\n"
 
@@ -664,13 +640,7 @@ def update_benchmarks(path, block, documents):
         size = re.match(r"### ([\d,]+) documents", item[0])
         return (0, -int(size.group(1).replace(",", ""))) if size else (1, 0)
 
-    new_section = SEARCH_INTRO + "\n" + "\n".join(body for _, body in sorted(blocks.items(), key=order))
-    if section:
-        rest = text[section.end():]
-        text = text[:section.start()] + new_section + ("\n" + rest if rest else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + new_section
-    path.write_text(text, encoding="utf-8")
+    replace_section(path, "Search", SEARCH_INTRO + "\n" + "\n".join(body for _, body in sorted(blocks.items(), key=order)))
 
 
 # ---------------------------------------------------------------------------------------------- main

@@ -24,9 +24,11 @@ class IndexChange(models.Model):
 class SearchEntry(models.Model):
     """One searchable document as the database backend (search.backends.database) holds it.
 
-    The full-text index lives beside it: on PostgreSQL in `search_vector` (weighted tsvector, GIN
-    index made in the migration); on SQLite in the FTS5 table `site_search_searchentry_fts`, kept in
-    step with this table by triggers. Only the backend writes these rows.
+    The full-text index lives beside it: on PostgreSQL in `search_vector` (weighted tsvector with a
+    GIN index) and `title_vector` (title and topic names only, to rank many matches cheaply), both
+    written by a trigger as the row is written (migration 0003); on SQLite in the FTS5 table
+    `site_search_searchentry_fts`, kept in step with this table by triggers. Only the backend writes
+    these rows.
     """
 
     key = models.CharField(max_length=64, unique=True)
@@ -43,6 +45,7 @@ class SearchEntry(models.Model):
     year = models.IntegerField(db_index=True)
     fingerprint = models.CharField(max_length=40)
     search_vector = SearchVectorField(null=True, editable=False)  # PostgreSQL only; unused on SQLite
+    title_vector = SearchVectorField(null=True, editable=False)   # PostgreSQL only; unused on SQLite
 
     class Meta:
         verbose_name_plural = "search entries"

@@ -18,6 +18,7 @@ Permissions are a bool filter inside every query (hits, totals, facets, "did you
 contexts for autocomplete, both built from the rule in search.permissions.may_read.
 """
 
+import dataclasses
 import functools
 import logging
 import re
@@ -29,12 +30,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from elastic_transport import SerializationError, TransportError
-from elasticsearch import ApiError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, Elasticsearch
 from elasticsearch.helpers import scan, streaming_bulk
-from elasticsearch_dsl import MultiSearch, Q, Search
+from elasticsearch_dsl import Q, Search
 
 from ..documents import KINDS, Access, FacetValue, Hit, SearchResults
-from ..es_documents import ACCESS_CONTEXT, INDEX_ANALYZER, ContentDocument, access_tags_for, index_body
+from ..es_documents import ACCESS_CONTEXT, AS_WRITTEN_ANALYZER, ContentDocument, access_tags_for, index_body
 from ..permissions import may_read
 from .base import SearchBackend, SearchUnavailable
 
@@ -122,12 +123,12 @@ def text_query(query, match_all=True):
     """Quoted parts must match as phrases; the other words must all match (any of them, without
     ``match_all``), in any of the fields, stemmed and with synonyms. Title matches count three times a body match.
 
-    A quoted phrase is taken as written, with the index-time analyzer: no synonyms. (Besides, a phrase
-    through the synonym graph loses the gap a stop word leaves: "freedom of information" would find only "FOI".)
+    A quoted phrase is taken as written: analysed without synonyms, it matches the words themselves, which the
+    index keeps beside each synonym's marker (es_documents.py).
     """
     phrases = [phrase for phrase in PHRASE.findall(query) if WORD.search(phrase)]
     words = unquoted_words(query)
-    must = [Q("multi_match", query=phrase, type="phrase", fields=FIELDS, analyzer=INDEX_ANALYZER)
+    must = [Q("multi_match", query=phrase, type="phrase", fields=FIELDS, analyzer=AS_WRITTEN_ANALYZER)
             for phrase in phrases]
     if WORD.search(words):
         must.append(Q("multi_match", query=words, type="cross_fields", operator="and" if match_all else "or",
@@ -142,10 +143,10 @@ def unquoted_words(query):
 def proximity_rescore(query, last_hit):
     """Documents where the unquoted words stand within two words of each other rank higher.
 
-    A rescore of the top hits by word score rather than a clause run on every match: the phrase query (through
-    the synonym graph, over three fields) is the dearest part of a common query. Rescoring adds its score to the
-    words' score, as a `should` clause would, so within the window the order is the same; BENCHMARKS.md has the
-    measurements behind the window of 1,000.
+    A rescore of the top hits by word score rather than a clause run on every match: the phrase query (over three
+    fields) is the dearest part of a common query. Rescoring adds its score to the words' score, as a `should`
+    clause would, so within the window the order is the same; BENCHMARKS.md has the measurements behind the window
+    of 1,000.
     """
     words = unquoted_words(query)
     if len(words.split()) < 2:
@@ -158,7 +159,9 @@ class ElasticsearchBackend(SearchBackend):
     def __init__(self, url=""):
         super().__init__(url)
         # One retry covers a pooled connection the node closed; anything longer would hold up the fallback.
-        self.client = Elasticsearch(url, request_timeout=REQUEST_TIMEOUT, max_retries=1, retry_on_timeout=False)
+        # A cluster's nodes' URLs, comma-separated: the client takes turns, and retries elsewhere past one that is down.
+        nodes = [node.strip() for node in url.split(",") if node.strip()]
+        self.client = Elasticsearch(nodes, request_timeout=REQUEST_TIMEOUT, max_retries=1, retry_on_timeout=False)
         self._admin = self.client.options(request_timeout=ADMIN_TIMEOUT)
         self._ready = set()   # aliases known to exist
 
@@ -311,26 +314,28 @@ class ElasticsearchBackend(SearchBackend):
     def _search(self):
         return Search(using=self.client, index=self.alias)
 
-    def _execute(self, search):
-        """The response as plain data (elasticsearch-dsl's wrappers cost milliseconds on fifty facet buckets).
+    def _execute(self, *searches):
+        """The responses to `searches`, sent together (one _msearch: the node runs them side by side), as plain
+        data (elasticsearch-dsl's wrappers cost milliseconds on fifty facet buckets).
 
-        Asks again if the search lost a race with a rebuild deleting the index it had resolved.
+        Asks again if a search lost a race with a rebuild deleting the index it had resolved, or found the node
+        busy (503); an error that remains is raised as the client raises it for a single search.
         """
-        body = search.to_dict()
-        for _ in range(SEARCH_ATTEMPTS - 1):
-            try:
-                response = self.client.search(index=self.alias, body=body)
-            except NotFoundError:
+        body = [part for search in searches for part in ({}, search.to_dict())]
+        for _ in range(SEARCH_ATTEMPTS):
+            answer = self.client.msearch(index=self.alias, searches=body)
+            responses = answer["responses"]
+            error = next((response for response in responses if "error" in response), None)
+            if error is None and not any(response["_shards"]["failed"] for response in responses):
+                return responses
+            if error and error["status"] == 404:
                 self._ready.discard(self.alias)
                 self._ensure_index()
-                continue
-            except ApiError as error:
-                if error.status_code != 503:
-                    raise
-                continue
-            if not response["_shards"]["failed"]:
-                return response.body
-        return self.client.search(index=self.alias, body=body).body
+            elif error and error["status"] != 503:
+                break
+        if error:
+            raise ApiError(str(error["error"]), dataclasses.replace(answer.meta, status=error["status"]), error)
+        return responses   # the last answer, with some shards missing
 
     @unavailable_on_outage
     def search(self, query, reader, filters, page=1, per_page=10, match_all=True):
@@ -342,34 +347,35 @@ class ElasticsearchBackend(SearchBackend):
         restrictions = permission_filter(reader) + narrowing_filters(filters)
         start = (page - 1) * per_page
         size = per_page if start + per_page <= MAX_RESULT_WINDOW else 0
-        search = (
+        matching = Q("bool", must=[text_query(query, match_all)], filter=restrictions)
+        # Two searches, run side by side: the page (scored, so Elasticsearch can skip the matches that can no
+        # longer reach it) and the counts (every match, unscored). One search doing both scores every match.
+        hits_search = (
             self._search()
-            .query(Q("bool", must=[text_query(query, match_all)], filter=restrictions))
+            .query(matching)
             .source(SOURCE_FIELDS)
-            .extra(from_=start if size else 0, size=size, track_total_hits=True)
+            .extra(from_=start if size else 0, size=size, track_total_hits=False)
             .highlight_options(encoder="html", pre_tags=["<mark>"], post_tags=["</mark>"],
                                fragment_size=SNIPPET_CHARS, number_of_fragments=1)
             .highlight("body", no_match_size=SNIPPET_CHARS)
-            .suggest("did_you_mean", query, term={"field": "spelling", "suggest_mode": "missing",
-                                                  "size": SPELLING_OPTIONS})
         )
         rescore = proximity_rescore(query, start + size)
         if rescore and size:
-            search = search.extra(rescore=rescore)
-        # Facets count what the query matched for this reader: the permission filter is part of the query.
-        search.aggs.bucket("kind", "terms", field="kind", size=FACET_SIZES["kind"])
-        search.aggs.bucket("community", "terms", field="community_id", size=FACET_SIZES["community"]) \
-            .bucket("title", "terms", field="community_title", size=1)
-        search.aggs.bucket("topic", "terms", field="topic_labels", size=FACET_SIZES["topic"])
-        search.aggs.bucket("year", "terms", field="year", size=FACET_SIZES["year"],
-                           order=[{"_count": "desc"}, {"_key": "desc"}])
-        response = self._execute(search)
-        total = response["hits"]["total"]["value"]
-        suggestion = self._did_you_mean(query, response, restrictions, total) if total < FEW_HITS else ""
+            hits_search = hits_search.extra(rescore=rescore)
+        # The total and the facets count what the query matched for this reader: the permission filter is in it.
+        counts_search = self._search().query(matching).extra(size=0, track_total_hits=True)
+        counts_search.aggs.bucket("kind", "terms", field="kind", size=FACET_SIZES["kind"])
+        counts_search.aggs.bucket("community", "terms", field="community_label", size=FACET_SIZES["community"])
+        counts_search.aggs.bucket("topic", "terms", field="topic_labels", size=FACET_SIZES["topic"])
+        counts_search.aggs.bucket("year", "terms", field="year", size=FACET_SIZES["year"],
+                                  order=[{"_count": "desc"}, {"_key": "desc"}])
+        hits, counts = self._execute(hits_search, counts_search)
+        total = counts["hits"]["total"]["value"]
+        suggestion = self._did_you_mean(query, restrictions, total) if total < FEW_HITS else ""
         return SearchResults(
-            hits=[self._hit(hit) for hit in response["hits"]["hits"]],
+            hits=[self._hit(hit) for hit in hits["hits"]["hits"]],
             total=total, page=page, per_page=per_page,
-            facets=self._facets(response["aggregations"]), suggestion=suggestion,
+            facets=self._facets(counts["aggregations"]), suggestion=suggestion,
         )
 
     def _hit(self, hit):
@@ -387,28 +393,30 @@ class ElasticsearchBackend(SearchBackend):
         def buckets(name):
             return aggregations[name]["buckets"]
 
-        def community_label(bucket):
-            titles = bucket["title"]["buckets"]
-            return titles[0]["key"] if titles else str(bucket["key"])
-
-        def topic(bucket):
-            slug, _, name = bucket["key"].partition("|")
-            return FacetValue(slug, name or slug, bucket["doc_count"])
+        def labelled(bucket):
+            """A "value|Label" bucket (es_documents.ContentDocument: community_label, topic_labels)."""
+            value, _, label = bucket["key"].partition("|")
+            return FacetValue(value, label or value, bucket["doc_count"])
 
         return {
             "kind": [FacetValue(b["key"], KINDS.get(b["key"], b["key"]), b["doc_count"]) for b in buckets("kind")],
-            "community": [FacetValue(str(b["key"]), community_label(b), b["doc_count"]) for b in buckets("community")],
-            "topic": [topic(b) for b in buckets("topic")],
+            "community": [labelled(b) for b in buckets("community")],
+            "topic": [labelled(b) for b in buckets("topic")],
             "year": [FacetValue(str(b["key"]), str(b["key"]), b["doc_count"]) for b in buckets("year")],
         }
 
-    def _did_you_mean(self, query, response, restrictions, total):
+    def _did_you_mean(self, query, restrictions, total):
         """The first respelling that finds more of what this reader may read.
 
-        Respellings come from every indexed word, private ones included, so each is counted under the reader's
-        filter before it is offered: a word only private documents contain finds nothing and is dropped.
+        Asked only once a query has found few, not with every search. Respellings come from every indexed word,
+        private ones included, so each is counted under the reader's filter before it is offered: a word only
+        private documents contain finds nothing and is dropped.
         """
-        entries = [entry for entry in response["suggest"]["did_you_mean"] if entry["options"]]
+        spellings = (self._search().query(Q("match_none")).extra(size=0)
+                     .suggest("did_you_mean", query, term={"field": "spelling", "suggest_mode": "missing",
+                                                           "size": SPELLING_OPTIONS}))
+        [spelt] = self._execute(spellings)
+        entries = [entry for entry in spelt["suggest"]["did_you_mean"] if entry["options"]]
         if not entries:
             return ""
         candidates = []
@@ -419,16 +427,15 @@ class ElasticsearchBackend(SearchBackend):
                 text = text[:entry["offset"]] + option + text[entry["offset"] + entry["length"]:]
             if text.lower() != query.lower() and text not in candidates:
                 candidates.append(text)
-        counts = MultiSearch(using=self.client, index=self.alias)
-        for candidate in candidates:
-            counts = counts.add(
-                self._search().query(Q("bool", must=[text_query(candidate)], filter=restrictions))
-                .extra(size=0, track_total_hits=True)
-            )
-        for candidate, result in zip(candidates, counts.execute(raise_on_error=False)):
-            if result.success() and result.hits.total.value > total:
-                return candidate
-        return ""
+        if not candidates:
+            return ""
+        counts = self._execute(*(
+            self._search().query(Q("bool", must=[text_query(candidate)], filter=restrictions))
+            .extra(size=0, track_total_hits=True)
+            for candidate in candidates
+        ))
+        return next((candidate for candidate, count in zip(candidates, counts)
+                     if count["hits"]["total"]["value"] > total), "")
 
     @unavailable_on_outage
     def suggest(self, prefix, reader, limit=8):
@@ -443,7 +450,7 @@ class ElasticsearchBackend(SearchBackend):
         }
         search = (self._search().source(["title", "url", "kind", "access", "community_id"])
                   .suggest("titles", prefix, completion=completion).extra(size=0))
-        response = self._execute(search)
+        [response] = self._execute(search)
         suggestions, seen = [], set()
         for option in response["suggest"]["titles"][0]["options"]:
             source = option["_source"]

@@ -135,6 +135,25 @@ def test_a_quoted_phrase_is_matched_as_written_without_synonyms(backend):
     assert keys(search(backend, '"freedom of information" requests')) == ["thread:2"]
 
 
+def test_a_synonym_finds_its_plural_and_is_highlighted_whole(backend):
+    backend.index([
+        doc("thread:1", "Opening hours", "Our call centres close at six."),
+        doc("thread:2", "Monthly report", "We publish our KPIs every month."),
+        doc("thread:3", "Repeat contacts", "Repeat contacts centre on missed bins."),   # the words, not the synonym
+    ])
+    results = search(backend, "contact centre")
+    assert keys(results) == ["thread:1"]
+    assert "<mark>call centres</mark>" in str(results.hits[0].snippet)
+    assert keys(search(backend, "key performance indicator")) == ["thread:2"]
+
+
+def test_a_quoted_synonym_is_matched_as_written(backend):
+    backend.index([doc("thread:1", "CSC opening hours", "Open until six."),
+                   doc("thread:2", "Contact centre opening hours", "Open until six.")])
+    assert set(keys(search(backend, "CSC"))) == {"thread:1", "thread:2"}
+    assert keys(search(backend, '"CSC"')) == ["thread:1"]
+
+
 def test_the_index_prefix_is_read_from_settings_on_each_use(backend, settings):
     backend.index(CORPUS)
     first = settings.SEARCH_INDEX_PREFIX

@@ -1,6 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from communities.models import CommunityPage, Membership
 from communities.permissions import forget_memberships
@@ -35,7 +36,15 @@ def create_people():
         "other_facilitator": create_member(username="otto", display_name="Otto Elsewhere"),
         "staff": create_member(username="stella", display_name="Stella Staff", is_staff=True),
         "unverified": create_member(username="una", display_name="Una Unverified", verified=False),
+        "editor": create_editor(username="edith", display_name="Edith Editor"),
     }
+
+
+def create_editor(**kwargs):
+    """A Wagtail editor: in the Editors group (admin access, page permissions), in no community, not staff."""
+    user = create_member(**kwargs)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
 
 
 def create_member(**kwargs):

@@ -68,7 +68,8 @@ def accept_invitation(request, community):
 
 @require_POST
 def leave(request, community):
-    if not request.user.is_authenticated:
+    # Someone who cannot see a private community is told nothing exists, not that they are not a member.
+    if not request.user.is_authenticated or not permissions.can_see_community(request.user, community):
         return deny(request, community)
     try:
         services.leave(request.user, community)

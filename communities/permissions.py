@@ -4,7 +4,7 @@ A user's memberships are loaded once per user object and reused, so checks cost 
 """
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import CommunityPage, Membership
 
@@ -79,11 +79,17 @@ def can_read_forum(user, community):
 
 
 def has_verified_email(user):
+    """Known without a query for a user loaded with signed_in_user_facts() (every signed-in request's user)."""
     if not user.is_authenticated:
         return False
     if not hasattr(user, "_has_verified_email"):
         user._has_verified_email = EmailAddress.objects.filter(user=user, verified=True).exists()
     return user._has_verified_email
+
+
+def signed_in_user_facts():
+    """Annotations that load, with a user, what has_verified_email() asks (cop_site.auth_backend uses them)."""
+    return {"_has_verified_email": Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True))}
 
 
 def can_post(user, community):

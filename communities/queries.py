@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from .models import CommunityPage, Flag, Membership, ModerationLog, Notification, Post, Profile, Thread, ThreadRead, Watch
@@ -58,14 +58,26 @@ def readable_threads(user):
 
 
 def threads_for(user, community):
-    """The forum list: pinned first, then by last activity."""
-    return visible_threads(user, community).select_related(
+    """The forum list: pinned first, then by last activity, each with this user's `read_position`."""
+    return with_read_position(user, visible_threads(user, community)).select_related(
         "community", "author__profile", "last_poster__profile"
     ).order_by("-is_pinned", "-last_post_at", "-pk")
 
 
 def thread_for(user, community, thread_id):
-    return visible_threads(user, community).select_related("community", "author__profile").get(pk=thread_id)
+    """One thread, with this user's `read_position` and whether they are `watching` it."""
+    threads = with_read_position(user, visible_threads(user, community))
+    if user.is_authenticated:
+        threads = threads.annotate(watching=Exists(Watch.objects.filter(user=user, thread=OuterRef("pk"))))
+    return threads.select_related("community", "author__profile").get(pk=thread_id)
+
+
+def with_read_position(user, threads):
+    """Threads that know how far this user has read each (`read_position`, None if never opened), in the same query."""
+    if not user.is_authenticated:
+        return threads
+    marker = ThreadRead.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_position")[:1]
+    return threads.annotate(read_position=Subquery(marker))
 
 
 def posts_in(thread):
@@ -84,16 +96,22 @@ def attach_thread(posts, thread):
 
 
 def read_positions(user, threads):
-    """{thread_id: last position the user has read} for the given threads."""
+    """{thread_id: last position the user has read} for the given threads: no query if with_read_position() loaded them."""
     if not user.is_authenticated:
         return {}
+    if all(hasattr(thread, "read_position") for thread in threads):
+        return {thread.pk: thread.read_position for thread in threads if thread.read_position is not None}
     return dict(
         ThreadRead.objects.filter(user=user, thread__in=[t.pk for t in threads]).values_list("thread_id", "last_read_position")
     )
 
 
 def watches_thread(user, thread):
-    return user.is_authenticated and Watch.objects.filter(user=user, thread=thread).exists()
+    """No query for a thread loaded by thread_for()."""
+    if not user.is_authenticated:
+        return False
+    known = getattr(thread, "watching", None)
+    return known if known is not None else Watch.objects.filter(user=user, thread=thread).exists()
 
 
 def watches_forum(user, community):
@@ -213,7 +231,20 @@ def notifications_for(user):
 
 
 def unread_notification_count(user):
+    """The header's count: known without a query for a user loaded with header_facts()."""
+    known = getattr(user, "_unread_notification_count", None)
+    if known is not None:
+        return known
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def header_facts():
+    """Annotations that load, with a user, what unread_notification_count() asks (cop_site.auth_backend uses them)."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True).order_by()
+        .values("recipient").annotate(count=Count("pk")).values("count")
+    )
+    return {"_unread_notification_count": Coalesce(Subquery(unread), 0)}
 
 
 # Member home: what is new for one member since a moment. Each query runs once however much there is.
@@ -274,7 +305,7 @@ def community_news(user, communities, since):
         return []
     news = news_filter(user, since, via="posts__")
     latest = (
-        threads.annotate(
+        with_read_position(user, threads).annotate(
             new_replies=Count("posts", filter=news & Q(posts__position__gt=1)),
             first_new_position=Min("posts__position", filter=news),
             latest_news_at=Max("posts__created_at", filter=news),
@@ -297,7 +328,7 @@ def community_news(user, communities, since):
 def watched_threads(user, limit=HOME_WATCHED_THREADS):
     """The threads this user watches and may still read, the most recently active first."""
     return list(
-        readable_threads(user).filter(watches__user=user)
+        with_read_position(user, readable_threads(user).filter(watches__user=user))
         .select_related("community", "last_poster__profile").order_by("-last_post_at", "-pk")[:limit]
     )
 

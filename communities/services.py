@@ -361,9 +361,13 @@ def mark_read(user, thread, position):
     """Move the member's read marker forward (never back) to `position`.
 
     Only a convenience: if the thread is locked by another transaction (a post being added), the marker stays
-    where it was rather than the page failing; the next visit moves it.
+    where it was rather than the page failing; the next visit moves it. No query when the thread was loaded with
+    the marker already there (queries.thread_for).
     """
     if not user.is_authenticated:
+        return
+    known = getattr(thread, "read_position", None)
+    if known is not None and known >= position:
         return
     try:
         # No savepoint: views run in autocommit, where this is a transaction of its own.

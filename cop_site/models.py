@@ -5,6 +5,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cop_site.markup import MARKUP_VERSION, render_markdown
+from cop_site.routing import SiteRootMixin
 
 
 class RenderedMarkdown(models.Model):
@@ -36,7 +37,7 @@ class RenderedMarkdown(models.Model):
         return mark_safe(self.body_html)  # noqa: S308 - produced by render_markdown on save
 
 
-class HomePage(Page):
+class HomePage(SiteRootMixin, Page):
     """The landing page: what the platform is for, and a way into its communities."""
 
     strapline = models.CharField(max_length=200, blank=True)

@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models.lookups import StartsWith
+from wagtail.models import PageViewRestriction
 
 from communities.models import CommunityPage
 from cop_site.params import four_digit_year, page_asked
@@ -62,7 +64,10 @@ def readable_decks(user):
 
 
 def listed_case_studies():
-    return CaseStudyPage.objects.live().public()
+    """Live case studies with no view restriction on them or a page above them: Wagtail's public(), in the same query
+    rather than one more for the restrictions."""
+    restricted = PageViewRestriction.objects.filter(StartsWith(OuterRef("path"), F("page__path")))
+    return CaseStudyPage.objects.live().filter(~Exists(restricted))
 
 
 def _filtered_decks(user, filters):
@@ -95,13 +100,12 @@ def library_page(user, filters, page_number=1, per_page=ITEMS_PER_PAGE):
     """
     if filters.query:
         return library_search_page(user, filters, page_number, per_page)
-    keys = []
+    listings = []
     if filters.kind in ("", "deck"):
-        keys += [("deck", pk, listed_at, title) for pk, listed_at, title in
-                 _filtered_decks(user, filters).values_list("pk", "listed_at", "title").distinct()]
+        listings.append(_filtered_decks(user, filters).annotate(item_kind=Value("deck")))
     if filters.kind in ("", "case_study"):
-        keys += [("case_study", pk, listed_at, title) for pk, listed_at, title in
-                 _filtered_case_studies(filters).values_list("pk", "listed_at", "title").distinct()]
+        listings.append(_filtered_case_studies(filters).annotate(item_kind=Value("case_study")))
+    keys = union_of(listings, "item_kind", "pk", "listed_at", "title")  # UNION: an item listed under two topics once
     if filters.sort == "title":
         keys.sort(key=lambda key: key[3].casefold())
     else:
@@ -127,46 +131,89 @@ def library_search_page(user, filters, page_number, per_page):
     return page
 
 
+def union_of(querysets, *columns, distinct=True, order_by=()):
+    """The rows of several querysets, these columns of each, in one query (SQL's UNION, or UNION ALL)."""
+    rows = [queryset.order_by().values_list(*columns) for queryset in querysets]
+    return list(rows[0].union(*rows[1:], all=not distinct).order_by(*order_by)) if rows else []
+
+
 def load_items(keys):
-    """Turn (kind, pk, ...) keys into cards, loading each kind with its relations in one go."""
+    """Turn (kind, pk, ...) keys into cards: the decks, the case studies, then the topics of both, a query each."""
     deck_ids = [pk for kind, pk, *_ in keys if kind == "deck"]
     study_ids = [pk for kind, pk, *_ in keys if kind == "case_study"]
-    decks = SlideDeck.objects.filter(pk__in=deck_ids).select_related("community").prefetch_related("topics") if deck_ids else []
-    studies = (
-        CaseStudyPage.objects.filter(pk__in=study_ids).select_related("community").prefetch_related("topics")
-        if study_ids else []
-    )
-    loaded = {("deck", deck.pk): deck_item(deck) for deck in decks}
-    loaded.update({("case_study", study.pk): case_study_item(study) for study in studies})
-    return [loaded[(kind, pk)] for kind, pk, *_ in keys if (kind, pk) in loaded]
+    decks = SlideDeck.objects.filter(pk__in=deck_ids).select_related("community") if deck_ids else []
+    studies = CaseStudyPage.objects.filter(pk__in=study_ids).select_related("community") if study_ids else []
+    loaded = {("deck", deck.pk): deck for deck in decks}
+    loaded.update({("case_study", study.pk): study for study in studies})
+    return library_cards([loaded[(kind, pk)] for kind, pk, *_ in keys if (kind, pk) in loaded])
 
 
-def deck_item(deck):
+def library_cards(items):
+    """Cards for loaded decks and case studies (with their communities), in the order given; topics in one query."""
+    topics = topics_of([item.pk for item in items if isinstance(item, SlideDeck)],
+                       [item.pk for item in items if isinstance(item, CaseStudyPage)])
+    return [
+        deck_item(item, topics.get(("deck", item.pk), [])) if isinstance(item, SlideDeck)
+        else case_study_item(item, topics.get(("case_study", item.pk), []))
+        for item in items
+    ]
+
+
+def topics_of(deck_ids, study_ids):
+    """{(kind, pk): [its topics by name]} for these decks and case studies."""
+    tagged = []
+    if deck_ids:
+        tagged.append(Topic.objects.filter(decks__in=deck_ids).annotate(item_kind=Value("deck"), item=F("decks")).order_by())
+    if study_ids:
+        tagged.append(
+            Topic.objects.filter(case_studies__in=study_ids).annotate(item_kind=Value("case_study"), item=F("case_studies")).order_by()
+        )
+    if not tagged:
+        return {}
+    by_item = {}
+    for topic in tagged[0].union(*tagged[1:], all=True).order_by("name"):
+        by_item.setdefault((topic.item_kind, topic.item), []).append(topic)
+    return by_item
+
+
+def deck_item(deck, topics):
     return LibraryItem(
         kind="deck", obj=deck, title=deck.title, url=deck.get_absolute_url(), summary=deck.event,
-        when=deck.presented_on or deck.created_at.date(), community=deck.community, topics=list(deck.topics.all()),
+        when=deck.presented_on or deck.created_at.date(), community=deck.community, topics=topics,
         thumbnail_url=deck.get_thumbnail_url(),
     )
 
 
-def case_study_item(study):
+def case_study_item(study, topics):
     return LibraryItem(
         kind="case_study", obj=study, title=study.title, url=study.url, summary=study.summary,
         when=study.first_published_at.date() if study.first_published_at else None,
-        community=study.community, topics=list(study.topics.all()),
+        community=study.community, topics=topics,
     )
 
 
+@dataclass
+class FilterChoice:
+    slug: str
+    name: str
+
+
 def filter_options(user):
-    """What the filter form offers: topics, communities with readable items, years."""
-    deck_years = readable_decks(user).annotate(y=ExtractYear(Coalesce("presented_on", TruncDate("created_at")))).values_list("y", flat=True)
-    study_years = listed_case_studies().annotate(y=ExtractYear("first_published_at")).values_list("y", flat=True)
+    """What the filter form offers: topics, communities this user may see, years with items. Two queries."""
+    choices = union_of([
+        Topic.objects.annotate(choice_of=Value("topic"), choice_name=F("name")),
+        community_listing(user).annotate(choice_of=Value("community"), choice_name=F("title")),
+    ], "choice_of", "slug", "choice_name", distinct=False, order_by=["choice_name"])
+    years = union_of([
+        readable_decks(user).annotate(year=ExtractYear(Coalesce("presented_on", TruncDate("created_at")))),
+        listed_case_studies().annotate(year=ExtractYear("first_published_at")),
+    ], "year")
     return {
         "kinds": KINDS,
         "sorts": SORTS,
-        "topics": Topic.objects.all(),
-        "communities": community_listing(user).only("title", "slug"),
-        "years": sorted({year for year in [*deck_years.distinct(), *study_years.distinct()] if year}, reverse=True),
+        "topics": [FilterChoice(slug, name) for of, slug, name in choices if of == "topic"],
+        "communities": [FilterChoice(slug, name) for of, slug, name in choices if of == "community"],
+        "years": sorted((year for (year,) in years if year), reverse=True),
     }
 
 
@@ -179,12 +226,15 @@ def new_in_library(user, since, community_ids, limit):
     """Decks and case studies added since a moment, shared with these communities or the whole library, newest
     first (the member home): ([at most `limit` cards], whether there are more)."""
     shared = Q(community__isnull=True) | Q(community_id__in=community_ids)
-    decks = readable_decks(user).filter(shared, created_at__gt=since).order_by("-created_at")
-    studies = listed_case_studies().filter(shared, first_published_at__gt=since).order_by("-first_published_at")
-    keys = [("deck", pk, added) for pk, added in decks.values_list("pk", "created_at")[:limit + 1]]
-    keys += [("case_study", pk, added) for pk, added in studies.values_list("pk", "first_published_at")[:limit + 1]]
-    keys.sort(key=lambda key: key[2], reverse=True)
-    return load_items(keys[:limit]), len(keys) > limit
+    decks = readable_decks(user).filter(shared, created_at__gt=since).select_related("community").order_by("-created_at")
+    studies = (
+        listed_case_studies().filter(shared, first_published_at__gt=since)
+        .select_related("community").order_by("-first_published_at")
+    )
+    newest = sorted([*decks[:limit + 1], *studies[:limit + 1]], reverse=True, key=lambda item: (
+        item.created_at if isinstance(item, SlideDeck) else item.first_published_at
+    ))
+    return library_cards(newest[:limit]), len(newest) > limit
 
 
 def deck_for(user, deck_id):

@@ -6,11 +6,11 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from cop_site.routing import delegate
+from cop_site.routing import RoutedPageMixin, delegate
 from wagtail.search import index
 
 
-class CommunityIndexPage(Page):
+class CommunityIndexPage(RoutedPageMixin, Page):
     """Lists the communities people can find and join."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -29,7 +29,7 @@ class CommunityIndexPage(Page):
         return context
 
 
-class CommunityPage(RoutablePageMixin, Page):
+class CommunityPage(RoutedPageMixin, RoutablePageMixin, Page):
     """A community of practice: its purpose, members, forum and share of the library."""
 
     class Visibility(models.TextChoices):

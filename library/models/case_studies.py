@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cop_site.routing import RoutedPageMixin
+
 from ..blocks import InterventionBlock, OutcomeBlock
 
 RICH_TEXT_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
@@ -32,7 +34,7 @@ class CaseStudyAdminForm(WagtailAdminPageForm):
                 self.fields.pop(name, None)
 
 
-class CaseStudyPage(Page):
+class CaseStudyPage(RoutedPageMixin, Page):
     """What one organisation did about a performance problem, and what changed: written up for peers to reuse."""
 
     class OrganisationType(models.TextChoices):

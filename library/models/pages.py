@@ -3,10 +3,10 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from cop_site.routing import delegate
+from cop_site.routing import RoutedPageMixin, delegate
 
 
-class LibraryIndexPage(RoutablePageMixin, Page):
+class LibraryIndexPage(RoutedPageMixin, RoutablePageMixin, Page):
     """The resource library at /library/: shared slide decks and case studies, filterable."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])

@@ -6,12 +6,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PagePermissionTester
 
-from cop_site.routing import delegate
+from cop_site.routing import RoutedPageMixin, delegate
 
 from ..blocks import RoundupBodyBlock
 
 
-class NewsletterIndexPage(RoutablePageMixin, Page):
+class NewsletterIndexPage(RoutedPageMixin, RoutablePageMixin, Page):
     """The archive of monthly roundups at /newsletters/, by month and community, with an RSS feed."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -54,7 +54,7 @@ class RoundupPermissionTester(PagePermissionTester):
         return not self.granted_by_facilitation and super().can_reorder_children()
 
 
-class RoundupPage(Page):
+class RoundupPage(RoutedPageMixin, Page):
     """One month's roundup of a community (or of the whole site when ``community`` is empty).
 
     ``compile_roundup`` creates and updates it as a draft; publishing it sends it to the subscribers.

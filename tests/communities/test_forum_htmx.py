@@ -168,8 +168,9 @@ def test_a_quote_costs_a_fixed_few_queries(client, forum, people, django_assert_
     opening = thread.posts.get(position=1)
     client.force_login(people["facilitator"])
     client.get(thread.get_absolute_url())  # Wagtail's site and routing caches, as for any page after the first
-    # Wagtail's routing to the community (8), session, user, membership, the thread, the quoted post
-    with django_assert_num_queries(13):
+    # Finding the community (site, pages on the path, the community: 4), session, user, membership, the thread,
+    # the quoted post
+    with django_assert_num_queries(9):
         client.get(thread.get_absolute_url(), {"quote": opening.pk}, headers=HTMX)
 
 
@@ -248,8 +249,9 @@ def test_the_flag_form_opens_inline_with_ids_of_its_own(client, forum, people, d
     reply = thread.posts.get(position=2)
     client.force_login(people["member"])
     client.get(thread.get_absolute_url())
-    # Wagtail's routing to the community (8), session, user, the post, membership, the verified email
-    with django_assert_num_queries(13):
+    # Finding the community (site, pages on the path, the community: 4), session, user (who knows whether their
+    # email is verified), the post, membership
+    with django_assert_num_queries(8):
         response = client.get(flag_url(community, reply), headers=HTMX)
     page = soup(response)
     assert "<html" not in response.content.decode()

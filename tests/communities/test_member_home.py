@@ -14,10 +14,10 @@ from tests.library.conftest import add_deck, publish_case_study
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 HOME = "/my/"
-# Session, user, profile, the visit mark, memberships, communities, news totals, news threads, watched threads,
-# read markers, first unread posts; the library: case-study view restrictions, deck and case-study keys, then
-# their cards with topics (4); the notifications and the unread count; the site (for links), watched forums.
-HOME_QUERIES = 22
+# Session, the user (with profile and unread count), the visit mark, memberships, communities, news totals, news
+# threads and watched threads (each with the read marker), first unread posts; the library: new decks, new case
+# studies, their topics; the notifications, watched forums.
+HOME_QUERIES = 14
 
 
 def soup(response):

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 Action = ModerationLog.Action
 
-# Wagtail finding the page (site, 5 path segments, aliases, view restrictions: 8), session, user,
-# memberships, open flags, resolved flags, and the account menu (unread count, profile): 15 whatever the number of flags.
-FLAG_QUEUE_QUERIES = 15
+# Finding the page (site, the pages on the path, the community: 4), session, user (with what the account menu
+# shows), memberships, open flags, resolved flags: 9 whatever the number of flags.
+FLAG_QUEUE_QUERIES = 9
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from tests.library.conftest import add_deck
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-# Wagtail's routing to /library/ is 6 of these; the listing (decks, case studies, their view restrictions, cards,
-# topics) is the rest: none for the filter options, which the fragment leaves out.
-RESULTS_QUERIES = 11
+# The site, then the pages on the path and the library as its own class (3); the listing: the matching items, their
+# cards, their topics. None for the filter options, which the fragment leaves out.
+RESULTS_QUERIES = 7
 
 
 def soup(response):

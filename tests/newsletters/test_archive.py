@@ -136,7 +136,7 @@ def test_the_archive_costs_the_same_queries_for_2_roundups_as_for_24(client, hom
         counts.append(len(captured))
 
     assert sum(len(titles) for _, titles in months_and_titles(response)) == 24
-    assert counts == [counts[0]] * 2 and counts[0] == 16
+    assert counts == [counts[0]] * 2 and counts[0] == 12
 
 
 def test_the_feed_costs_the_same_queries_for_1_roundup_as_for_12(client, home):

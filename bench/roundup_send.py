@@ -8,10 +8,12 @@
 For each size, a fresh process fills the database in bulk (subscribers with verified addresses and profiles,
 a public community whose roundup has 20 items, four of them from a members-only community that a tenth of
 the subscribers belong to, so there are two views to render), then another fresh process sends it exactly
-as ``manage.py send_roundup`` does: queue the deliveries, then claim, render, send over SMTP and mark sent,
-batch by batch. This process runs the SMTP server (aiosmtpd on 127.0.0.1) and checks that every
-subscriber got exactly one message. Peak RSS is the sending process's own; --tracemalloc adds its peak
-Python heap (and slows sending about threefold).
+as ``manage.py send_roundup`` does: queue the deliveries, then, batch by batch, claim a group of rows,
+render, send each over SMTP and mark it sent. This process runs the SMTP server (aiosmtpd on 127.0.0.1)
+and checks that every subscriber got exactly one message. Peak RSS is the sending process's own;
+--tracemalloc adds its peak Python heap (and slows sending about threefold). The CPU columns are per
+message: the sending processes' and this SMTP server's, which share the machine (PostgreSQL's is not
+counted); on a busy machine they say more than the rate does.
 """
 
 import argparse
@@ -123,9 +125,11 @@ def send(size, port, trace):
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if trace:
         tracemalloc.start()
+    cpu_before = time.process_time()
     outcome = sending.send_due(roundup)
     return {
-        "sent": outcome.sent, "failed": outcome.failed + outcome.gave_up, "rss_before_mb": rss_before / 1024,
+        "sent": outcome.sent, "failed": outcome.failed + outcome.gave_up,
+        "cpu_seconds": time.process_time() - cpu_before, "rss_before_mb": rss_before / 1024,
         "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "heap_peak_mb": tracemalloc.get_traced_memory()[1] / 1e6 if trace else None,
     }
@@ -215,7 +219,8 @@ def main():
     controller.start()
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}{' (WAL)' * args.sqlite_wal}, "
           f"{args.workers} sending process(es)", flush=True)
-    columns = ["recipients", "queue s", "send s", "msgs/s", "RSS start MB", "RSS peak MB"]
+    columns = ["recipients", "queue s", "send s", "msgs/s", "send CPU ms", "SMTP CPU ms", "RSS start MB",
+               "RSS peak MB"]
     columns += ["heap peak MB"] * args.tracemalloc
     rows = []
     try:
@@ -225,13 +230,15 @@ def main():
             print(f"filled {size} subscribers in {time.perf_counter() - began:.0f} s", flush=True)
             sink.per_recipient.clear()
             [queued] = run("queue", size, args)
-            began = time.perf_counter()
+            began, server_cpu = time.perf_counter(), time.process_time()
             senders = run("send", size, args, controller.port, copies=args.workers)
-            seconds = time.perf_counter() - began
+            seconds, server_cpu = time.perf_counter() - began, time.process_time() - server_cpu
             sent, copies = sum(sender["sent"] for sender in senders), Counter(sink.per_recipient.values())
             if sent != size or copies != Counter({1: size}):
                 sys.exit(f"expected one message each for {size} recipients; sent {sent}, copies {dict(copies)}")
+            sender_cpu = sum(sender["cpu_seconds"] for sender in senders)
             row = [size, f"{queued['seconds']:.1f}", f"{seconds:.1f}", f"{size / seconds:.0f}",
+                   f"{1000 * sender_cpu / size:.2f}", f"{1000 * server_cpu / size:.2f}",
                    f"{max(s['rss_before_mb'] for s in senders):.0f}", f"{max(s['rss_peak_mb'] for s in senders):.0f}"]
             if args.tracemalloc:
                 row.append(f"{max(s['heap_peak_mb'] for s in senders):.1f}")

@@ -109,9 +109,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's sign-in, loading the signed-in user with what every page asks of them in one query.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "cop_site.auth_backend.ModelBackend",
+    "cop_site.auth_backend.AuthenticationBackend",
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -143,12 +144,24 @@ EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Practice Exchange <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# One node's URL, or a cluster's nodes' URLs joined by commas (requests go round them, past any that is down).
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# Replicas of the search index at most: none while there is one node, up to this many as nodes join; or "all".
+ELASTICSEARCH_REPLICAS = os.environ.get("ELASTICSEARCH_REPLICAS", "1")
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "cop-site")
+# The cache every process shares (see CACHES below): a Redis server's URL, such as redis://127.0.0.1:6379/0.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis server for the task queue instead of the database; not the cache's Redis, which may evict keys.
+TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL", "")
 
-# Background work: the database queue, drained by `manage.py db_worker` (started by `make run`).
+# Background work: the database queue, drained by `manage.py db_worker` (started by `make run`); with
+# TASKS_REDIS_URL, an RQ queue drained by `manage.py rqworker --job-class django_tasks_rq.Job` (docs/scale-out.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if TASKS_REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # RQ stops a job still running after this long: the time after which a deck counts as abandoned (see below).
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 15 * 60}}
 
 # Accounts (django-allauth): email is the login; browsing works before verification, posting needs it.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -177,7 +190,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("SITE_PROTOCOL", "http")
 LOGIN_REDIRECT_URL = "member_home"  # /my/; a safe `next=` still wins
 LOGIN_URL = "account_login"
 
+# Rate-limit counters (ours and allauth's), case-study submission keys, Wagtail's site root paths, image renditions
+# and redirect imports. Each process has its own local-memory cache unless REDIS_URL names one they all share, as
+# several worker processes or servers need (docs/scale-out.md).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 # Browser-enforced limits, in every environment so tests and `make run` meet the policy production sends.
 # No inline script or style anywhere on the public site: behaviour lives in static files, data in json_script.

@@ -35,9 +35,6 @@ CONTENT_SECURITY_POLICY = {
 # TRUSTED_PROXY_COUNT=N; otherwise (0) REMOTE_ADDR is used and X-Forwarded-For, which anyone can send, is ignored.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,9 +2,8 @@
 
 Readers allowed to see the same items (``rendering.view_signature``) get the same body, so it is rendered
 and its CSS inlined once, with random markers where the personal parts go (the name and the unsubscribe
-link). Each recipient's copy is then a string substitution, HTML-escaped in the HTML part. The MIME
-boundary between the two parts is chosen once too, at random, rather than searched for in every message.
-That is what keeps sending to 20,000 members fast, and it is the same code the previews and the test email use.
+link). Each recipient's copy is then a string substitution, HTML-escaped in the HTML part. That is what
+keeps sending to 20,000 members fast, and it is the same code the previews and the test email use.
 
 Everything in it is email-safe: table layout, inline styles, absolute links, no scripts or remote images.
 """
@@ -116,23 +115,6 @@ def _block(entry):
 
 # The email
 
-class _OneBoundaryMessage(EmailMultiAlternatives):
-    """An email whose MIME boundary is given, so serialising it does not search its whole text for a free one.
-
-    The caller vouches that the boundary appears nowhere in the parts: a random token does, and its leading
-    "=_" cannot occur in a quoted-printable part either.
-    """
-
-    def __init__(self, *args, boundary, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.boundary = boundary
-
-    def message(self):
-        message = super().message()
-        message.set_boundary(self.boundary)
-        return message
-
-
 class RoundupMail:
     """One roundup's email for any number of recipients; ``test`` marks it as a draft sent for checking."""
 
@@ -143,7 +125,6 @@ class RoundupMail:
         self._views = {}
         nonce = secrets.token_hex(8)
         self._slots = {"name": f"roundup-{nonce}-name", "unsubscribe": f"roundup-{nonce}-unsubscribe"}
-        self._boundary = f"=_roundup-{secrets.token_hex(16)}"
         self._context = self._shared_context()
 
     def _shared_context(self):
@@ -195,9 +176,9 @@ class RoundupMail:
         }
         if message_id:
             headers["Message-ID"] = message_id
-        message = _OneBoundaryMessage(
+        message = EmailMultiAlternatives(
             subject=self._context["subject"], body=text, from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[to or user.email], headers=headers, boundary=self._boundary,
+            to=[to or user.email], headers=headers,
         )
         message.attach_alternative(html, "text/html")
         return message

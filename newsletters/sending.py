@@ -6,12 +6,10 @@
 2. ``dispatch`` writes one queued Delivery per recipient, all in one transaction (so a crash leaves all of
    them or none), reading the recipients as a stream; then hands the rows to ``tasks.send_roundup_batch``
    ``BATCH_SIZE`` at a time.
-3. ``send_batch`` goes through its rows ``CLAIM_GROUP`` at a time: it claims the group in one short
-   transaction (queued, failed and due for a retry, or claimed so long ago that its sender must have died),
-   checks again in one query that each member should still get it (skipping those who should not), then
-   sends each message over the batch's one SMTP connection and marks its row sent straight away. A refused
-   message is marked failed with a retry time that backs off, and given up after ROUNDUP_MAX_ATTEMPTS; the
-   rest of the batch carries on.
+3. ``send_batch`` claims each row (queued, failed and due for a retry, or claimed so long ago that its
+   sender must have died), checks again that the member should still get it, sends it over the batch's one
+   SMTP connection and marks it sent straight away. A refused message is marked failed with a retry time
+   that backs off, and given up after ROUNDUP_MAX_ATTEMPTS; the rest of the batch carries on.
 4. ``resume`` (every minute, from cop_site.periodic) hands out again whatever is due; the ``send_roundup``
    command does the same work in its own process, with progress.
 
@@ -19,12 +17,6 @@ Exactly once: only the sender that claimed a row sends it, and it marks the row 
 server has accepted the message. The one window a ledger cannot close is between that acceptance and the
 mark: a crash there leaves the row "sending", and it is sent again once its claim is older than
 ROUNDUP_CLAIM_TIMEOUT. Both copies carry the same Message-ID, so mail programs that de-duplicate show one.
-
-Claiming a group rather than a row costs one transaction per ``CLAIM_GROUP`` messages instead of one
-per message; the price is paid only when a sender dies. A sender that stops on an error hands back the
-rows of its group it never tried; one killed outright (SIGKILL, power loss) leaves them "sending" like
-the one in flight, and they wait out the claim timeout too. They were never sent, so waiting costs time,
-never a duplicate; their attempt is counted, as for any claim that ran out.
 
 Settings (cop_site.settings.base): ROUNDUP_MAX_ATTEMPTS (5), ROUNDUP_RETRY_BACKOFF (seconds before the first retry,
 doubled for each further one: 300), ROUNDUP_CLAIM_TIMEOUT (seconds: 900) and ROUNDUP_REQUEUE_AFTER
@@ -56,8 +48,6 @@ logger = logging.getLogger(__name__)
 Status = Delivery.Status
 CREATE_CHUNK = 1000
 BATCH_SIZE = 200
-# Rows claimed at once: the fewer, the fewer left waiting out the claim timeout if the sender is killed.
-CLAIM_GROUP = 20
 # How long after sending began a roundup without deliveries is taken to have lost its queueing task.
 # Bounded, so a roundup nobody was subscribed to is not looked at again for ever.
 LOST_QUEUEING_HORIZON = timedelta(days=1)
@@ -213,30 +203,12 @@ def enqueue_batches(roundup_id, deliveries):
 
 # Sending
 
-def claim(delivery_ids, timeout):
-    """Take those of these rows that nobody else may have (see ``claimable``), in one short transaction.
-
-    Returns {id: attempts, counting this one} for the rows this caller took. On PostgreSQL the rows are
-    locked while they are checked and another sender skips them; on SQLite writers take turns, so a sender
-    whose read was overtaken by another's claim fails to write rather than claiming the row too.
-    """
+def claim(delivery_id, timeout):
+    """Take the row for sending if nobody else may have it (see ``claimable``): True if this caller did."""
     now = timezone.now()
-    with transaction.atomic():
-        taken = dict(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(claimable(now, timeout), pk__in=list(delivery_ids)).values_list("pk", "attempts")
-        )
-        Delivery.objects.filter(pk__in=list(taken)).update(
-            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-    return {pk: attempts + 1 for pk, attempts in taken.items()}
-
-
-def release(deliveries):
-    """Hand back claimed rows this sender never tried, as it stops: due again at once, their attempt uncounted."""
-    Delivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries], status=Status.SENDING).update(
-        status=Status.QUEUED, attempts=F("attempts") - 1, next_attempt_at=timezone.now()
-    )
+    return Delivery.objects.filter(claimable(now, timeout), pk=delivery_id).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    ) == 1
 
 
 def _finish(delivery, status, **fields):
@@ -258,78 +230,46 @@ def describe_error(error):
     return text[:1000]
 
 
-def _record_failure(delivery, error, outcome):
+def _record_failure(delivery, address, error, outcome):
+    attempts = delivery.attempts + 1  # the claim counted this one
     text = describe_error(error)
-    outcome.errors.append((delivery.email, text))
-    logger.warning("Roundup delivery %s to %s failed (attempt %s): %s",
-                   delivery.pk, delivery.email, delivery.attempts, text)
-    if delivery.attempts >= max_attempts():
+    outcome.errors.append((address, text))
+    logger.warning("Roundup delivery %s to %s failed (attempt %s): %s", delivery.pk, address, attempts, text)
+    if attempts >= max_attempts():
         _finish(delivery, Status.GAVE_UP, last_error=text, next_attempt_at=None)
         outcome.gave_up += 1
     else:
-        _finish(delivery, Status.FAILED, last_error=text,
-                next_attempt_at=timezone.now() + retry_backoff(delivery.attempts))
+        _finish(delivery, Status.FAILED, last_error=text, next_attempt_at=timezone.now() + retry_backoff(attempts))
         outcome.failed += 1
 
 
 def _reconnect_if_dropped(connection, error):
     """After the server hung up (or said 421, "closing"), open a new connection for the rest of the batch.
 
-    Raises if that fails too: the rest of the group is handed back, and the rest of the batch stays as it
-    was, for a later run.
+    Raises if that fails too: the rest of the batch stays as it was, for a later run.
     """
     if isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError) or getattr(error, "smtp_code", None) == 421:
         connection.close()
         connection.open()
 
 
-def _deliver(delivery, mail, connection, outcome):
-    """Send one claimed row's message to ``delivery.email`` and record at once how it went."""
+def _deliver(delivery, address, mail, connection, timeout, outcome):
+    if not claim(delivery.pk, timeout):
+        return  # sent meanwhile, or another sender has it
+    if address is None:
+        _finish(delivery, Status.SKIPPED, last_error=NOT_ELIGIBLE, next_attempt_at=None)
+        outcome.skipped += 1
+        return
     identifier = message_id(delivery.roundup_id, delivery.user_id)
     try:
-        connection.send_messages([mail.message(delivery.user, to=delivery.email, message_id=identifier)])
+        connection.send_messages([mail.message(delivery.user, to=address, message_id=identifier)])
     except Exception as error:  # noqa: BLE001 - recorded on the row; the rest of the batch carries on
-        _record_failure(delivery, error, outcome)
+        _record_failure(delivery, address, error, outcome)
         _reconnect_if_dropped(connection, error)
     else:
-        _finish(delivery, Status.SENT, sent_at=timezone.now(), email=delivery.email, message_id=identifier,
+        _finish(delivery, Status.SENT, sent_at=timezone.now(), email=address, message_id=identifier,
                 last_error="", next_attempt_at=None)
         outcome.sent += 1
-
-
-def _claim_group(roundup, deliveries, timeout, outcome):
-    """Claim these rows, then skip those whose member should no longer get the roundup: the rows to send, in order.
-
-    Eligibility is checked once for the group, after the claim, so it is at most a group's sending old.
-    Each row to send carries the member's current verified address in ``email``.
-    """
-    attempts = claim([delivery.pk for delivery in deliveries], timeout)
-    claimed = [delivery for delivery in deliveries if delivery.pk in attempts]
-    if not claimed:
-        return []
-    addresses = dict(recipients(roundup).filter(pk__in=[delivery.user_id for delivery in claimed])
-                     .values_list("pk", "email"))
-    ineligible = [delivery for delivery in claimed if delivery.user_id not in addresses]
-    if ineligible:
-        Delivery.objects.filter(pk__in=[delivery.pk for delivery in ineligible]).update(
-            status=Status.SKIPPED, last_error=NOT_ELIGIBLE, next_attempt_at=None
-        )
-        outcome.skipped += len(ineligible)
-    sendable = [delivery for delivery in claimed if delivery.user_id in addresses]
-    for delivery in sendable:
-        delivery.attempts, delivery.email = attempts[delivery.pk], addresses[delivery.user_id]
-    return sendable
-
-
-def _send_group(roundup, deliveries, mail, connection, timeout, outcome):
-    """Claim a group and send it; if sending stops on an error, the rows not yet tried are handed back."""
-    claimed = _claim_group(roundup, deliveries, timeout, outcome)
-    for position, delivery in enumerate(claimed):
-        try:
-            _deliver(delivery, mail, connection, outcome)
-        except BaseException:
-            release(claimed[position + 1:])  # this one's message may have been accepted: it waits out its claim
-            raise
 
 
 def send_batch(roundup_id, delivery_ids, timeout=None):
@@ -346,11 +286,13 @@ def send_batch(roundup_id, delivery_ids, timeout=None):
     if not deliveries:
         return outcome
     roundup = RoundupPage.objects.select_related("community").get(pk=roundup_id)
-    prime_memberships([delivery.user for delivery in deliveries])
+    users = [delivery.user for delivery in deliveries]
+    addresses = dict(recipients(roundup).filter(pk__in=[user.pk for user in users]).values_list("pk", "email"))
+    prime_memberships(users)
     mail = RoundupMail(roundup)
     with get_connection() as connection:
-        for group in _chunks(deliveries, CLAIM_GROUP):
-            _send_group(roundup, group, mail, connection, timeout, outcome)
+        for delivery in deliveries:
+            _deliver(delivery, addresses.get(delivery.user_id), mail, connection, timeout, outcome)
     return outcome
 
 

@@ -260,7 +260,7 @@ def test_running_the_tasks_twice_sends_nothing_twice(roundup, readers):
 def test_a_delivery_claimed_by_a_live_sender_is_left_alone(roundup, readers):
     sending.queue_deliveries(roundup)
     taken = roundup.deliveries.get(email=readers[0].email)
-    assert sending.claim([taken.pk], sending.claim_timeout()) == {taken.pk: 1}
+    assert sending.claim(taken.pk, sending.claim_timeout())
 
     sending.send_due(roundup)
 
@@ -272,7 +272,7 @@ def test_a_claim_older_than_the_timeout_is_taken_over(roundup, readers, settings
     settings.ROUNDUP_CLAIM_TIMEOUT = 60
     sending.queue_deliveries(roundup)
     taken = roundup.deliveries.get(email=readers[0].email)
-    sending.claim([taken.pk], sending.claim_timeout())
+    sending.claim(taken.pk, sending.claim_timeout())
     Delivery.objects.filter(pk=taken.pk).update(claimed_at=timezone.now() - timedelta(seconds=61))
 
     sending.send_due(roundup)
@@ -501,7 +501,7 @@ def test_a_dry_run_counts_and_sends_nothing(roundup, readers, capsys):
 def test_a_dry_run_of_a_resume_counts_what_is_due(roundup, readers, capsys):
     sending.stamp_started(roundup.pk)
     sending.queue_deliveries(roundup)
-    sending.claim([roundup.deliveries.first().pk], sending.claim_timeout())
+    sending.claim(roundup.deliveries.first().pk, sending.claim_timeout())
 
     call_command("send_roundup", roundup.slug, "--resume", "--dry-run")
     call_command("send_roundup", roundup.slug, "--resume", "--dry-run", "--claim-timeout", "0")

@@ -8,8 +8,8 @@
 For each size, a fresh process fills the database in bulk (subscribers with verified addresses and profiles,
 a public community whose roundup has 20 items, four of them from a members-only community that a tenth of
 the subscribers belong to, so there are two views to render), then another fresh process sends it exactly
-as ``manage.py send_roundup`` does: queue the deliveries, then, batch by batch, claim a group of rows,
-render, send each over SMTP and mark it sent. This process runs the SMTP server (aiosmtpd on 127.0.0.1)
+as ``manage.py send_roundup`` does: queue the deliveries, then claim, render, send over SMTP and mark sent,
+batch by batch. This process runs the SMTP server (aiosmtpd on 127.0.0.1)
 and checks that every subscriber got exactly one message. Peak RSS is the sending process's own;
 --tracemalloc adds its peak Python heap (and slows sending about threefold). The CPU columns are per
 message: the sending processes' and this SMTP server's, which share the machine (PostgreSQL's is not

@@ -3,17 +3,19 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:54329/bench .venv/bin/python bench/roundup_send.py --recipients 5000 20000
     DATABASE_URL=sqlite:////tmp/bench-send.sqlite3 .venv/bin/python bench/roundup_send.py --sqlite-wal
     (the database is migrated and filled, so use a throwaway one; add --tracemalloc for the Python heap's peak,
-    --workers N for N sending processes at once, each only sending what it manages to claim)
+    --workers N for N task workers sending at once, --command to send as manage.py send_roundup does)
 
 For each size, a fresh process fills the database in bulk (subscribers with verified addresses and profiles,
 a public community whose roundup has 20 items, four of them from a members-only community that a tenth of
-the subscribers belong to, so there are two views to render), then another fresh process sends it exactly
-as ``manage.py send_roundup`` does: queue the deliveries, then claim, render, send over SMTP and mark sent,
-batch by batch. This process runs the SMTP server (aiosmtpd on 127.0.0.1)
-and checks that every subscriber got exactly one message. Peak RSS is the sending process's own;
---tracemalloc adds its peak Python heap (and slows sending about threefold). The CPU columns are per
-message: the sending processes' and this SMTP server's, which share the machine (PostgreSQL's is not
-counted); on a busy machine they say more than the rate does.
+the subscribers belong to, so there are two views to render). Then sending goes as it does in production
+after a publish: another fresh process queues the deliveries and hands them out as ``send_roundup_batch``
+tasks of 200, and N task workers (``manage.py db_worker``, each its own process) drain the queue: claim,
+render, send over SMTP and mark sent, row by row. With --command, one process sends everything instead, as
+``manage.py send_roundup`` does. This process runs the SMTP server (aiosmtpd on 127.0.0.1) and checks that
+every subscriber got exactly one message. Peak RSS is the largest of the sending processes';
+--tracemalloc adds their peak Python heap (and slows sending about threefold). The CPU columns are per
+message: the sending processes' together and this SMTP server's, which share the machine (PostgreSQL's is
+not counted); on a busy machine they say more than the rate does.
 """
 
 import argparse
@@ -112,27 +114,68 @@ def queue(size):
     return {"queued": queued, "seconds": time.perf_counter() - began}
 
 
-def send(size, port, trace):
-    """Send what can be claimed, batch by batch over SMTP, as send_roundup does; this process's memory."""
+def use_sink(port):
     from django.conf import settings
-
-    from newsletters import sending
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    roundup = bench_roundup(size)
+
+
+def measured(work, trace):
+    """Run ``work`` (which returns an Outcome) and report it with this process's CPU time and memory."""
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if trace:
         tracemalloc.start()
     cpu_before = time.process_time()
-    outcome = sending.send_due(roundup)
+    outcome = work()
     return {
         "sent": outcome.sent, "failed": outcome.failed + outcome.gave_up,
         "cpu_seconds": time.process_time() - cpu_before, "rss_before_mb": rss_before / 1024,
         "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "heap_peak_mb": tracemalloc.get_traced_memory()[1] / 1e6 if trace else None,
     }
+
+
+def send(size, port, trace):
+    """Send what can be claimed, batch by batch over SMTP, as send_roundup does; this process's memory."""
+    from newsletters import sending
+
+    use_sink(port)
+    roundup = bench_roundup(size)
+    return measured(lambda: sending.send_due(roundup), trace)
+
+
+def enqueue(size):
+    """Hand the queued deliveries to ``send_roundup_batch`` tasks, as the queueing task does after queueing."""
+    from newsletters import sending
+    from newsletters.models import Delivery
+
+    roundup = bench_roundup(size)
+    return {"handed": sending.enqueue_batches(roundup.pk, Delivery.objects.filter(roundup=roundup))}
+
+
+def work(port, trace, number):
+    """One task worker draining the queue (``manage.py db_worker --batch``); what its roundup batches sent."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from newsletters.sending import Outcome
+
+    use_sink(port)
+    worker_id = f"bench-send-{os.getpid()}-{number}"
+
+    def drain():
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, worker_id=worker_id, verbosity=0)
+        outcome = Outcome()
+        ran = DBTaskResult.objects.filter(task_path__endswith="send_roundup_batch").values_list("worker_ids", "return_value")
+        for worker_ids, result in ran.iterator():
+            if worker_id in worker_ids and result:
+                outcome.sent += result["sent"]
+                outcome.failed += result["failed"] + result["gave_up"]
+        return outcome
+
+    return measured(drain, trace)
 
 
 def use_sqlite_wal(sender, connection, **kwargs):
@@ -142,13 +185,16 @@ def use_sqlite_wal(sender, connection, **kwargs):
             cursor.execute("PRAGMA synchronous=NORMAL")
 
 
-def child(phase, size, port, trace, wal):
+def child(phase, size, port, trace, wal, number):
     setup_django()
     if wal:
         from django.db.backends.signals import connection_created
 
         connection_created.connect(use_sqlite_wal)
-    result = {"fill": lambda: fill(size), "queue": lambda: queue(size), "send": lambda: send(size, port, trace)}[phase]()
+    result = {
+        "fill": lambda: fill(size), "queue": lambda: queue(size), "enqueue": lambda: enqueue(size),
+        "send": lambda: send(size, port, trace), "work": lambda: work(port, trace, number),
+    }[phase]()
     print(json.dumps(result))
 
 
@@ -167,8 +213,9 @@ class CountingSink:
         return "250 Message accepted for delivery"
 
 
-def child_command(phase, size, port, args):
-    command = [sys.executable, __file__, "--child", phase, "--recipients", str(size), "--port", str(port)]
+def child_command(phase, size, port, args, number=0):
+    command = [sys.executable, __file__, "--child", phase, "--recipients", str(size), "--port", str(port),
+               "--number", str(number)]
     return command + ["--tracemalloc"] * args.tracemalloc + ["--sqlite-wal"] * args.sqlite_wal
 
 
@@ -184,9 +231,27 @@ def results(processes):
 
 
 def run(phase, size, args, port=0, copies=1):
-    processes = [subprocess.Popen(child_command(phase, size, port, args), cwd=ROOT, text=True,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(copies)]
+    processes = [subprocess.Popen(child_command(phase, size, port, args, number), cwd=ROOT, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for number in range(copies)]
     return results(processes)
+
+
+def send_one(size, args, port):
+    """Queue the deliveries, then send them: by ``args.workers`` task workers, or by one ``send_roundup`` process.
+
+    Returns the queueing's seconds, each sending process's report, and the seconds sending took.
+    """
+    began = time.perf_counter()
+    [queued] = run("queue", size, args)
+    if not args.command:
+        run("enqueue", size, args)
+    queue_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    if args.command:
+        senders = run("send", size, args, port)
+    else:
+        senders = run("work", size, args, port, copies=args.workers)
+    return queue_seconds, senders, time.perf_counter() - began
 
 
 def free_port():
@@ -200,16 +265,20 @@ def free_port():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, nargs="+", default=[5000, 20000])
-    parser.add_argument("--workers", type=int, default=1, help="Sending processes working on the same roundup at once.")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Task workers (manage.py db_worker) sending the roundup's batches at once (default 1).")
+    parser.add_argument("--command", action="store_true",
+                        help="Send in one process, as manage.py send_roundup does, instead of through task workers.")
     parser.add_argument("--tracemalloc", action="store_true", help="Also report the senders' peak Python heap (slower).")
     parser.add_argument("--sqlite-wal", action="store_true", help="SQLite only: write-ahead log, synchronous=NORMAL.")
-    parser.add_argument("--child", choices=["fill", "queue", "send"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["fill", "queue", "enqueue", "send", "work"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--number", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("Set DATABASE_URL to a throwaway database: it is migrated and filled.")
     if args.child:
-        child(args.child, args.recipients[0], args.port, args.tracemalloc, args.sqlite_wal)
+        child(args.child, args.recipients[0], args.port, args.tracemalloc, args.sqlite_wal, args.number)
         return
 
     from aiosmtpd.controller import Controller
@@ -218,7 +287,7 @@ def main():
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}{' (WAL)' * args.sqlite_wal}, "
-          f"{args.workers} sending process(es)", flush=True)
+          f"{'one send_roundup process' if args.command else f'{args.workers} task worker(s)'}", flush=True)
     columns = ["recipients", "queue s", "send s", "msgs/s", "send CPU ms", "SMTP CPU ms", "RSS start MB",
                "RSS peak MB"]
     columns += ["heap peak MB"] * args.tracemalloc
@@ -229,15 +298,14 @@ def main():
             run("fill", size, args)
             print(f"filled {size} subscribers in {time.perf_counter() - began:.0f} s", flush=True)
             sink.per_recipient.clear()
-            [queued] = run("queue", size, args)
-            began, server_cpu = time.perf_counter(), time.process_time()
-            senders = run("send", size, args, controller.port, copies=args.workers)
-            seconds, server_cpu = time.perf_counter() - began, time.process_time() - server_cpu
+            server_cpu = time.process_time()
+            queue_seconds, senders, seconds = send_one(size, args, controller.port)
+            server_cpu = time.process_time() - server_cpu
             sent, copies = sum(sender["sent"] for sender in senders), Counter(sink.per_recipient.values())
             if sent != size or copies != Counter({1: size}):
                 sys.exit(f"expected one message each for {size} recipients; sent {sent}, copies {dict(copies)}")
             sender_cpu = sum(sender["cpu_seconds"] for sender in senders)
-            row = [size, f"{queued['seconds']:.1f}", f"{seconds:.1f}", f"{size / seconds:.0f}",
+            row = [size, f"{queue_seconds:.1f}", f"{seconds:.1f}", f"{size / seconds:.0f}",
                    f"{1000 * sender_cpu / size:.2f}", f"{1000 * server_cpu / size:.2f}",
                    f"{max(s['rss_before_mb'] for s in senders):.0f}", f"{max(s['rss_peak_mb'] for s in senders):.0f}"]
             if args.tracemalloc:

@@ -171,6 +171,53 @@ def test_a_reader_who_may_read_nothing_in_it_is_told_so(threads, people):
     assert "Nothing new that you can read this month." in text
 
 
+
+# Made once per view, filled in per recipient
+
+def made_per_email(message):
+    """The same email as Django flattens it one at a time, boundary and Date aside (those differ per making)."""
+    flat = emails.EmailMultiAlternatives.message(message).as_bytes(linesep="\r\n")
+    return re.sub(rb"=+\d+==|Date: [^\r]*", b"", flat)
+
+
+def test_each_copy_is_the_bytes_django_would_make_for_that_member(roundup, people):
+    reader = create_member(username="zoe", display_name="Zoë <O'Brien> & co")
+    mail_ = RoundupMail(roundup)
+
+    for user in (reader, people["member"]):
+        message = mail_.message(user, message_id=f"<roundup-1-user-{user.pk}@testserver>")
+        raw = message.message().as_bytes(linesep="\r\n")
+        assert isinstance(message, emails.PreparedEmail)
+        assert re.sub(rb"=+\d+==|Date: [^\r]*", b"", raw) == made_per_email(message)
+
+    parsed = message.message()
+    assert parsed["To"] == people["member"].email
+    assert parsed["List-Unsubscribe"].strip() == message.extra_headers["List-Unsubscribe"]  # folded onto its own line
+    text = parsed.get_payload()[0].get_payload(decode=True).decode()
+    assert f"Hello {emails.display_name(people['member'])}," in text
+    reader_copy = mail_.message(reader).message()
+    reader_html, reader_text = (part.get_payload(decode=True).decode() for part in reversed(reader_copy.get_payload()))
+    assert "Zoë <O'Brien> & co" in reader_text
+    assert "Zoë &lt;O&#x27;Brien&gt; &amp; co" in reader_html and "<O'Brien>" not in reader_html
+    assert reader_copy["Message-ID"] != parsed["Message-ID"]
+
+
+def test_a_line_too_long_for_8bit_makes_each_email_the_usual_way(threads, people):
+    roundup = add_roundup(intro="<p>" + "Baselines and targets, " * 60 + "</p>", blocks=[thread_item(threads[0])])
+
+    message = RoundupMail(roundup).message(people["member"])
+
+    assert type(message) is emails.EmailMultiAlternatives
+    assert b"Content-Transfer-Encoding: quoted-printable" in message.message().as_bytes()
+
+
+def test_an_international_address_is_encoded_the_usual_way(roundup, people):
+    message = RoundupMail(roundup).message(people["member"], to="jo@bücher.example")
+
+    assert type(message) is emails.EmailMultiAlternatives
+    assert message.to == ["jo@bücher.example"]
+
+
 # The test email
 
 def test_send_test_emails_the_latest_draft_to_the_editor_alone(roundup, people):

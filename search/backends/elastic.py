@@ -369,9 +369,12 @@ class ElasticsearchBackend(SearchBackend):
         counts_search.aggs.bucket("topic", "terms", field="topic_labels", size=FACET_SIZES["topic"])
         counts_search.aggs.bucket("year", "terms", field="year", size=FACET_SIZES["year"],
                                   order=[{"_count": "desc"}, {"_key": "desc"}])
+        # Respellings are asked for with the counts (about a millisecond), saving a round trip when they're needed.
+        counts_search = counts_search.suggest("did_you_mean", query, term={
+            "field": "spelling", "suggest_mode": "missing", "size": SPELLING_OPTIONS})
         hits, counts = self._execute(hits_search, counts_search)
         total = counts["hits"]["total"]["value"]
-        suggestion = self._did_you_mean(query, restrictions, total) if total < FEW_HITS else ""
+        suggestion = self._did_you_mean(query, restrictions, total, counts["suggest"]["did_you_mean"])
         return SearchResults(
             hits=[self._hit(hit) for hit in hits["hits"]["hits"]],
             total=total, page=page, per_page=per_page,
@@ -405,19 +408,16 @@ class ElasticsearchBackend(SearchBackend):
             "year": [FacetValue(str(b["key"]), str(b["key"]), b["doc_count"]) for b in buckets("year")],
         }
 
-    def _did_you_mean(self, query, restrictions, total):
-        """The first respelling that finds more of what this reader may read.
+    def _did_you_mean(self, query, restrictions, total, spelt):
+        """The first respelling (from the term suggester's answer, ``spelt``) that finds more of what this reader
+        may read.
 
-        Asked only once a query has found few, not with every search. Respellings come from every indexed word,
-        private ones included, so each is counted under the reader's filter before it is offered: a word only
-        private documents contain finds nothing and is dropped.
+        Offered only when a query has found few. Respellings come from every indexed word, private ones included,
+        so each is counted under the reader's filter before it is offered: a word only private documents contain
+        finds nothing and is dropped.
         """
-        spellings = (self._search().query(Q("match_none")).extra(size=0)
-                     .suggest("did_you_mean", query, term={"field": "spelling", "suggest_mode": "missing",
-                                                           "size": SPELLING_OPTIONS}))
-        [spelt] = self._execute(spellings)
-        entries = [entry for entry in spelt["suggest"]["did_you_mean"] if entry["options"]]
-        if not entries:
+        entries = [entry for entry in spelt if entry["options"]]
+        if total >= FEW_HITS or not entries:
             return ""
         candidates = []
         for choice in range(SPELLING_OPTIONS):

@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from communities.urls import profile_urls
+from cop_site.accounts import SignupView
 from library.sitemaps import DeckSitemap
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     *profile_urls,
+    path("accounts/signup/", SignupView.as_view(), name="account_signup"),  # before allauth's, which it replaces
     path("accounts/", include("allauth.urls")),
     path("search/", include("search.urls")),
     path("", include("newsletters.urls")),

@@ -184,6 +184,7 @@ PAGE_TYPES = {
     "login with errors": PageType("visitor", lambda world: "/accounts/login/", then=submit_login_with_errors),
     "signup": PageType("visitor", lambda world: "/accounts/signup/", shows="Password (again)"),
     "signup with errors": PageType("visitor", lambda world: "/accounts/signup/", then=submit_signup_with_errors),
+    "verification sent": PageType("visitor", lambda world: "/accounts/confirm-email/", shows="Check your email"),
     "password reset": PageType("visitor", lambda world: "/accounts/password/reset/", shows="Email"),
     "not found": PageType("visitor", lambda world: "/no-such-page/", status=404),
     "flag queue": PageType("facilitator", lambda world: f"{world.centres.url}flags/", shows="Not about avoidable contact."),

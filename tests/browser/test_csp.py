@@ -63,7 +63,7 @@ def site(settings):
 def test_public_pages_run_without_a_policy_violation(watched, site):
     for path in ["/", "/communities/", site["community"].url, site["thread"].get_absolute_url(), "/library/",
                  site["deck"].get_absolute_url(), "/search/?q=avoidable", "/newsletters/", site["roundup"].url,
-                 "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+                 "/accounts/login/", "/accounts/signup/", "/accounts/confirm-email/", "/accounts/password/reset/"]:
         watched.visit(path)
 
 

@@ -20,11 +20,14 @@ def test_visitor_signs_up_verifies_signs_in_and_edits_their_public_profile(page,
     page.get_by_label("Password", exact=True).fill("a-long-Passphrase-42")
     page.get_by_label("Password (again)", exact=True).fill("a-long-Passphrase-42")
     page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     expect(page.get_by_text("Confirmation email sent to morgan.lee@example.gov.uk.")).to_be_visible()
+    expect(page.get_by_role("link", name="Register")).to_be_visible()  # not signed in until the address is confirmed
 
     page.goto(verification_path(mail.outbox[-1]))
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("You have confirmed morgan.lee@example.gov.uk.")).to_be_visible()
+    expect(page.locator(".account-menu summary")).to_be_visible()  # the link signed them in
 
     page.locator(".account-menu summary").click()
     page.get_by_role("button", name="Sign out").click()

@@ -7,8 +7,9 @@ from bs4 import BeautifulSoup
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, add_member
 
 pytestmark = pytest.mark.django_db
 
@@ -27,22 +28,68 @@ def test_sign_up_creates_a_member_with_a_profile_and_sends_a_verification_email(
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["jo.bloggs@example.gov.uk"]
+    assert mail.outbox[0].subject == "[Practice Exchange] Confirm your email address to finish signing up"
     assert "/accounts/confirm-email/" in mail.outbox[0].body
 
 
-def test_member_can_browse_before_verifying(client, home):
+def test_sign_up_does_not_sign_in_and_says_to_confirm_the_address_first(client, home):
+    response = client.post("/accounts/signup/", SIGNUP, follow=True)
+    assert response.redirect_chain == [("/accounts/confirm-email/", 302)]
+    assert not response.context["user"].is_authenticated
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.h1.get_text() == "Check your email"
+    text = " ".join(page.main.get_text().split())
+    assert "Confirmation email sent to jo.bloggs@example.gov.uk." in text
+    assert "Follow the link in it to confirm your address and finish signing up." in text
+    assert "If you already have an account with this address, the email says how to sign in" in text
+    assert "sign in with the password you chose" in text
+    assert page.main.find("a", string="sign in")["href"] == "/accounts/login/"
+
+
+def test_member_can_sign_in_and_browse_before_verifying_but_not_post(client, community_factory):
+    community, thread = community_factory("public")
     client.post("/accounts/signup/", SIGNUP)
-    assert client.get("/").context["user"].is_authenticated
+    response = client.post("/accounts/login/", {"login": SIGNUP["email"], "password": SIGNUP["password1"]})
+    assert response.status_code == 302
+    assert client.get("/").context["user"].email == SIGNUP["email"]
     assert client.get("/accounts/profile/").status_code == 200
+    assert not EmailAddress.objects.get(email=SIGNUP["email"]).verified
+
+    add_member(get_user_model().objects.get(email=SIGNUP["email"]), community)
+    assert b"verify your email address before posting" in client.get(thread.get_absolute_url()).content
+    assert client.get(community.url + "forum/new/").status_code == 403
 
 
-def test_following_the_verification_link_verifies_the_address(client, home):
+def test_following_the_link_from_the_email_verifies_the_address_and_signs_in(client, home):
     client.post("/accounts/signup/", SIGNUP)
     confirm_url = link_in(mail.outbox[0])
-    assert client.get(confirm_url).status_code == 200  # a page with a button: a mail scanner's GET confirms nothing
+    page = client.get(confirm_url)
+    assert page.status_code == 200  # a page with a button: a mail scanner's GET confirms nothing
     assert not EmailAddress.objects.get(email=SIGNUP["email"]).verified
-    client.post(confirm_url)
+    assert not page.context["user"].is_authenticated
+
+    response = client.post(confirm_url)
+    assert response.status_code == 302 and response.url == "/my/"
     assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
+    assert client.get("/").context["user"].email == SIGNUP["email"]
+
+
+def test_the_link_opened_in_another_browser_verifies_but_does_not_sign_in(client, home):
+    client.post("/accounts/signup/", SIGNUP)
+    elsewhere = Client()
+    elsewhere.post(link_in(mail.outbox[0]))
+    assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
+    assert not elsewhere.get("/").context["user"].is_authenticated, "whoever holds the link cannot sign in with it"
+
+
+def test_signing_up_with_a_registered_address_emails_its_owner_how_to_sign_in(client, home, member):
+    client.post("/accounts/signup/", {**SIGNUP, "email": member.email})
+    [message] = mail.outbox
+    assert message.to == [member.email]
+    assert message.subject == "[Practice Exchange] You already have an account"
+    assert "Someone (perhaps you) tried to sign up to Practice Exchange with this address" in message.body
+    assert "Sign in: http://testserver/accounts/login/" in message.body
+    assert "Reset it: http://testserver/accounts/password/reset/" in message.body
 
 
 def test_sign_up_with_mismatched_passwords_keeps_the_email_and_explains(client, home):

@@ -216,3 +216,10 @@ def test_signing_up_without_ticking_the_box_subscribes_to_nothing(client, home):
 
     assert get_user_model().objects.filter(email=SIGNUP["email"]).exists()
     assert not Subscription.objects.exists()
+
+
+def test_signing_up_with_a_registered_address_leaves_its_owners_roundups_alone(client, home, member):
+    """Whoever typed the address is not its owner: their tick is nobody's consent."""
+    client.post("/accounts/signup/", {**SIGNUP, "email": member.email, "roundup": "on"})
+
+    assert not Subscription.objects.exists()

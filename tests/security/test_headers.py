@@ -40,7 +40,7 @@ def test_a_public_page_sends_a_strict_content_security_policy(client, home):
 
 
 @pytest.mark.parametrize("path", ["/", "/communities/", "/library/", "/search/?q=contact", "/accounts/login/",
-                                  "/accounts/signup/", "/newsletters/"])
+                                  "/accounts/signup/", "/accounts/confirm-email/", "/newsletters/"])
 def test_every_public_page_sends_the_security_headers(client, home, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -55,7 +55,8 @@ def test_every_public_page_sends_the_security_headers(client, home, path):
 
 
 def test_public_pages_have_no_inline_script_or_style(client, home):
-    for path in ["/", "/communities/", "/library/", "/search/?q=contact", "/accounts/login/", "/newsletters/"]:
+    for path in ["/", "/communities/", "/library/", "/search/?q=contact", "/accounts/login/", "/accounts/confirm-email/",
+                 "/newsletters/"]:
         html = client.get(path).content.decode()
         assert "<script>" not in html and "<style" not in html, path
         assert " style=" not in html and " onclick=" not in html and " onload=" not in html, path

@@ -122,6 +122,11 @@ def signed_in_not_found(role, visibility):
     return {302} if role == "visitor" else {404}
 
 
+def visitors_only(role, visibility):
+    """Signing up is for visitors: anyone signed in is sent on to their own home page."""
+    return {200} if role == "visitor" else {302}
+
+
 def post_only(role, visibility):
     """An action answers a GET with 405 before it looks at anything, so it never shows nor does anything."""
     return {405}
@@ -270,6 +275,7 @@ EXPECTATIONS = {
     # Django URL names.
     "url:profile_detail": Entry(AnyScene(lambda world: f"/members/{world.people['member'].username}/"), everyone),
     "url:profile_edit": Entry("/accounts/profile/", signed_in),
+    "url:account_signup": Entry("/accounts/signup/", visitors_only),  # ours: cop_site.accounts.SignupView
     "url:notification_list": Entry("/notifications/", signed_in),
     "url:notification_open": Entry("/notifications/999999/", signed_in_not_found),
     "url:member_home": Entry("/my/", signed_in),

@@ -7,9 +7,10 @@ current visibility rules. `document_for_key` returns None for anything that must
 
 from datetime import datetime, time
 from functools import cache
+from itertools import islice
 from html import unescape
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -40,13 +41,13 @@ def thread_document(thread):
     community = thread.community
     if thread.is_hidden or not community.live:
         return None
-    posts = Post.objects.filter(thread=thread, is_hidden=False, is_deleted=False).order_by("position")
+    topics = list(community.topics.all())
     return SearchDocument(
         key=f"thread:{thread.pk}", kind="thread", title=thread.title,
-        body=text_of(*(plain(post.body_html) for post in posts)), url=thread.get_absolute_url(),
+        body=text_of(*(plain(post.body_html) for post in thread.visible_posts)), url=thread.get_absolute_url(),
         access=community_access(community), date=thread.last_post_at,
         community_id=community.pk, community_title=community.title,
-        topics=[topic.slug for topic in community.topics.all()], topic_names=[topic.name for topic in community.topics.all()],
+        topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
     )
 
 
@@ -147,15 +148,31 @@ def roundup_model():
 
 @cache
 def sources():
-    """{kind: (queryset, build)} for every kind of document."""
+    """{kind: (queryset, build)} for every kind of document; each queryset loads what its build reads, so building
+    many documents at once takes a few queries per chunk rather than several per document."""
+    visible_posts = Prefetch("posts", Post.objects.filter(is_hidden=False, is_deleted=False).order_by("position")
+                             .only("thread_id", "position", "body_html"), to_attr="visible_posts")
     return {
-        "thread": (Thread.objects.select_related("community"), thread_document),
-        "deck": (SlideDeck.objects.select_related("community"), deck_document),
-        "case_study": (CaseStudyPage.objects.select_related("community"), case_study_document),
-        "community": (CommunityPage.objects.all(), community_document),
+        "thread": (Thread.objects.select_related("community").prefetch_related(visible_posts, "community__topics"),
+                   thread_document),
+        "deck": (SlideDeck.objects.select_related("community").prefetch_related("topics"), deck_document),
+        "case_study": (CaseStudyPage.objects.select_related("community").prefetch_related("topics"),
+                       case_study_document),
+        "community": (CommunityPage.objects.prefetch_related("topics"), community_document),
         "profile": (Profile.objects.select_related("user"), profile_document),
-        "roundup": (roundup_model().objects.select_related("community"), roundup_document),
+        "roundup": (roundup_model().objects.select_related("community").prefetch_related("community__topics"),
+                    roundup_document),
     }
+
+
+def all_documents(chunk_size=500):
+    """Every document that should be searchable, built ``chunk_size`` objects at a time (rebuilds and checks)."""
+    for kind, (queryset, build) in sources().items():
+        pks = queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=10 * chunk_size)
+        while chunk := list(islice(pks, chunk_size)):
+            for obj in queryset.filter(pk__in=chunk).order_by("pk"):
+                if (document := build(obj)) is not None:
+                    yield document
 
 
 def document_for_key(key):
@@ -164,15 +181,6 @@ def document_for_key(key):
     queryset, build = sources()[kind]
     obj = queryset.filter(pk=pk).first()
     return build(obj) if obj is not None else None
-
-
-def all_keys(kinds=None):
-    """Every key that could be indexed, kind by kind, for rebuilds and checks."""
-    for kind, (queryset, _) in sources().items():
-        if kinds and kind not in kinds:
-            continue
-        for pk in queryset.order_by("pk").values_list("pk", flat=True).iterator():
-            yield f"{kind}:{pk}"
 
 
 def roundup_keys(roundups):

@@ -4,7 +4,7 @@ from django.utils import timezone
 from search.backends import configured_backend_names, get_backend
 from search.indexing import apply_changes, pending_counts
 from search.models import IndexChange
-from search.sources import all_keys, document_for_key
+from search.sources import all_documents
 
 PROGRESS_EVERY = 500
 
@@ -35,10 +35,7 @@ class Command(BaseCommand):
     def documents(self):
         """Every searchable document, with a progress line every few hundred."""
         count = 0
-        for key in all_keys():
-            document = document_for_key(key)
-            if document is None:
-                continue
+        for document in all_documents():
             count += 1
             if self.verbosity and count % PROGRESS_EVERY == 0:
                 self.stdout.write(f"  {count} documents...")

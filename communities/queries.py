@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 
@@ -84,6 +85,25 @@ def posts_in(thread):
     return Post.objects.filter(thread=thread).select_related(
         "author__profile", "quoted_post__author__profile"
     ).order_by("position")
+
+
+class PostPaginator(Paginator):
+    """A thread's posts page by page, read as a range of positions on the (thread, position) index.
+
+    Positions run 1, 2, 3... and never change (as ``Post.page_number`` assumes), so page N is positions
+    (N-1)×size+1 to N×size. An OFFSET would walk, and join, every earlier post: the last page of a 2,500-post
+    thread took 60 ms that way.
+    """
+
+    def __init__(self, thread, posts, per_page):
+        super().__init__(posts, per_page)
+        self.count = thread.post_count  # kept on the thread, so no COUNT query
+
+    def page(self, number):
+        number = self.validate_number(number)
+        after = (number - 1) * self.per_page
+        return self._get_page(self.object_list.filter(position__gt=after, position__lte=after + self.per_page),
+                              number, self)
 
 
 def attach_thread(posts, thread):

@@ -25,7 +25,11 @@ class Thread(models.Model):
     is_hidden = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["community", "-is_pinned", "-last_post_at"])]
+        indexes = [
+            models.Index(fields=["community", "-is_pinned", "-last_post_at"]),
+            # The forum list's page count: an index-only count of a community's visible threads.
+            models.Index(fields=["community"], condition=models.Q(is_hidden=False), name="visible_threads_count"),
+        ]
 
     def __str__(self):
         return self.title

@@ -87,9 +87,7 @@ def thread_detail(request, community, thread_id, slug, reply_form=None):
     posts = queries.posts_in(thread)
     if can_moderate:
         posts = posts.prefetch_related("revisions")
-    paginator = Paginator(posts, POSTS_PER_PAGE)
-    paginator.count = thread.post_count  # kept on the thread, so no COUNT query
-    page = paginator.get_page(request.GET.get("page"))
+    page = queries.PostPaginator(thread, posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     queries.attach_thread(page.object_list, thread)
     if reply_form is None:
         reply_form = ReplyForm(initial=quote_initial(request, thread))

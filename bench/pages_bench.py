@@ -52,7 +52,7 @@ REPLY_P95_MS = 100
 MAX_QUERIES = 15
 SEND_RATE = 200                 # messages a second, at the largest number of subscribers
 SEND_MEMORY_GROWTH = 10         # per cent of peak RSS from the smallest to the largest number of subscribers
-SEND_WORKERS = 1                # task workers sending a roundup's batches, as `make run` starts
+SEND_WORKERS = 2                # task workers sending a roundup's batches: one per core of the 2-core server
 COMPARABLE = 20                 # objects per page, asked for in turn
 DEFAULTS = {"requests": 100, "warmup": 10, "objects": COMPARABLE}
 PROFILED_REQUESTS = 3
@@ -577,7 +577,7 @@ def mail_to_sink():
 
 
 def send_one_size(size, sink, port):
-    """As bench/roundup_send.py does for one size: fill, queue, then send by a task worker and check delivery."""
+    """As bench/roundup_send.py does for one size: fill, queue, then send by task workers, checking delivery."""
     from bench import roundup_send
 
     options = argparse.Namespace(tracemalloc=False, sqlite_wal=False, command=False, workers=SEND_WORKERS)

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models import (
+    Case, Count, Exists, F, FilteredRelation, Func, IntegerField, Max, Min, OuterRef, Q, Subquery, When, Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from .models import CommunityPage, Flag, Membership, ModerationLog, Notification, Post, Profile, Thread, ThreadRead, Watch
@@ -242,10 +244,12 @@ def top_contributors(community, since, limit):
 # Notifications
 
 def notifications_for(user):
-    """A member's notifications, newest first, with everything describe() and target_url() need."""
+    """A member's notifications, newest first, with everything describe() and target_url() need (not the post's
+    text, which neither shows)."""
     return (
         Notification.objects.filter(recipient=user)
-        .select_related("actor__profile", "community", "post__thread__community", "membership")
+        .select_related("actor__profile", "community", "post__thread__community")
+        .defer("post__body", "post__body_html")
         .order_by("-created_at", "-pk")
     )
 
@@ -303,46 +307,63 @@ def news_filter(user, since, via=""):
     return Q(**{f"{via}created_at__gt": since, f"{via}is_hidden": False, f"{via}is_deleted": False}) & ~Q(**{f"{via}author": user})
 
 
+class _SumOverWindow(Func):
+    """SUM() of a per-thread aggregate across a window: Django's Sum refuses an aggregate as its argument."""
+
+    function = "SUM"
+    window_compatible = True
+    output_field = IntegerField()
+
+
 def community_news(user, communities, since):
     """[CommunityNews] for those of `communities` where others posted since the moment, in the order given.
 
-    Two queries: the totals per community, then each community's most recently active threads (a window
-    function keeps HOME_THREADS_PER_COMMUNITY of each), with `new_replies`, `first_new_position` and
-    `latest_news_at`. Only threads this user may read count.
+    Two queries. The first reads the news posts from their index alone: for each community's
+    HOME_THREADS_PER_COMMUNITY most recently active threads (a window function keeps them) their `new_replies`,
+    `first_new_position` and `latest_news_at`, with the community's totals as sums over all its active threads.
+    The second loads those few threads. Only threads this user may read count.
     """
     if not communities:
         return []
     by_id = {community.pk: community for community in communities}
-    threads = readable_threads(user).filter(community__in=list(by_id), last_post_at__gt=since)
-    totals = (
-        Post.objects.filter(news_filter(user, since), thread__in=threads).order_by()
-        .values("thread__community_id")
-        .annotate(new_threads=Count("pk", filter=Q(position=1)), new_replies=Count("pk", filter=Q(position__gt=1)),
-                  active_threads=Count("thread", distinct=True))
-    )
-    totals = {row.pop("thread__community_id"): row for row in totals}
-    if not totals:
-        return []
-    news = news_filter(user, since, via="posts__")
-    latest = (
-        with_read_position(user, threads).annotate(
-            new_replies=Count("posts", filter=news & Q(posts__position__gt=1)),
-            first_new_position=Min("posts__position", filter=news),
-            latest_news_at=Max("posts__created_at", filter=news),
+    in_community = {"partition_by": F("community_id")}
+    ranked = (
+        readable_threads(user).filter(community__in=list(by_id), last_post_at__gt=since)
+        .annotate(news=FilteredRelation("posts", condition=news_filter(user, since, via="posts__")))
+        .values("pk", "community_id")
+        .annotate(
+            new_replies=Count("news__position", filter=Q(news__position__gt=1)),
+            first_new_position=Min("news__position"),
+            latest_news_at=Max("news__created_at"),
         )
         .filter(latest_news_at__isnull=False)
-        .annotate(rank=Window(RowNumber(), partition_by=F("community_id"), order_by=[F("latest_news_at").desc(), F("pk").desc()]))
+        .annotate(
+            rank=Window(RowNumber(), order_by=[F("latest_news_at").desc(), F("pk").desc()], **in_community),
+            community_new_threads=Window(_SumOverWindow(Case(When(first_new_position=1, then=1), default=0)), **in_community),
+            community_new_replies=Window(_SumOverWindow("new_replies"), **in_community),
+            community_active_threads=Window(Count("pk"), **in_community),
+        )
         .filter(rank__lte=HOME_THREADS_PER_COMMUNITY)
-        .select_related("author__profile")
     )
+    news_by_thread = {row["pk"]: row for row in ranked}
+    threads = with_read_position(user, Thread.objects.filter(pk__in=list(news_by_thread))).select_related("author__profile")
     threads_by_community = {}
-    for thread in sorted(latest, key=lambda thread: thread.rank):
+    for thread in sorted(threads, key=lambda thread: news_by_thread[thread.pk]["rank"]):
+        row = news_by_thread[thread.pk]
+        thread.new_replies, thread.first_new_position, thread.latest_news_at = (
+            row["new_replies"], row["first_new_position"], row["latest_news_at"])
         thread.community = by_id[thread.community_id]  # already loaded: its links need it
         threads_by_community.setdefault(thread.community_id, []).append(thread)
-    return [
-        CommunityNews(community=community, threads=threads_by_community.get(community.pk, []), **totals[community.pk])
-        for community in communities if community.pk in totals
-    ]
+    news = []
+    for community in communities:
+        if community.pk in threads_by_community:
+            threads = threads_by_community[community.pk]
+            totals = news_by_thread[threads[0].pk]  # every row of a community carries its totals
+            news.append(CommunityNews(
+                community=community, threads=threads, new_threads=totals["community_new_threads"],
+                new_replies=totals["community_new_replies"], active_threads=totals["community_active_threads"],
+            ))
+    return news
 
 
 def watched_threads(user, limit=HOME_WATCHED_THREADS):
@@ -359,8 +380,12 @@ def watched_forums(user, since):
     readable = readable_community_ids(user)
     if readable is not None:
         forums = forums.filter(Q(visibility=CommunityPage.Visibility.PUBLIC) | Q(pk__in=readable))
-    started_since = Q(threads__created_at__gt=since, threads__is_hidden=False) & ~Q(threads__author=user)
-    return forums.annotate(new_threads=Count("threads", filter=started_since)).order_by("title")
+    # A thread started since the moment was also last active since then: that bound lets the join read only recent
+    # threads from the (community, last_post_at) index instead of every thread in the forum.
+    started_since = FilteredRelation("threads", condition=Q(
+        threads__last_post_at__gt=since, threads__created_at__gt=since, threads__is_hidden=False,
+    ) & ~Q(threads__author=user))
+    return forums.annotate(started_since=started_since).annotate(new_threads=Count("started_since")).order_by("title")
 
 
 def attach_read_state(user, threads):

@@ -51,3 +51,10 @@ def readable_decks_filter(user):
         | Q(community__visibility=CommunityPage.Visibility.PUBLIC, community__live=True)
         | Q(community_id__in=readable, community__live=True)
     )
+
+
+def deck_readers_key(user):
+    """A string naming everyone who may see the same decks as this user (readable_decks_filter): staff, or the
+    non-public communities they read. For caching what depends only on which decks someone may see."""
+    readable = community_permissions.readable_community_ids(user)
+    return "all" if readable is None else ",".join(map(str, sorted(readable)))

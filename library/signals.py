@@ -21,16 +21,18 @@ Members who cannot use the admin get ours instead, so the notifiers below take t
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_save
 from wagtail.admin.mail import (
     BaseGroupApprovalTaskStateEmailNotifier,
     WorkflowStateApprovalEmailNotifier,
     WorkflowStateRejectionEmailNotifier,
 )
 from wagtail.models import TaskState, WorkflowState
-from wagtail.signals import page_published, task_submitted, workflow_approved, workflow_rejected
+from wagtail.signals import page_published, page_unpublished, task_submitted, workflow_approved, workflow_rejected
 
-from .models import CaseStudyNotice, CaseStudyPage, FacilitatorApprovalTask
+from .models import CaseStudyNotice, CaseStudyPage, FacilitatorApprovalTask, SlideDeck
 from .notifications import notify_after_commit, submitted_by_owner
+from .queries import forget_library_years
 
 Kind = CaseStudyNotice.Kind
 
@@ -103,7 +105,19 @@ REPLACED_NOTIFIERS = [
 ]
 
 
+LIBRARY_CHANGES = [
+    ("deck_saved", post_save, SlideDeck),
+    ("deck_deleted", post_delete, SlideDeck),
+    ("case_study_published", page_published, CaseStudyPage),
+    ("case_study_unpublished", page_unpublished, CaseStudyPage),
+    ("case_study_deleted", post_delete, CaseStudyPage),
+]
+
+
 def connect():
+    # The library filter's cached years (queries.library_years) change with the items listed.
+    for name, signal, sender in LIBRARY_CHANGES:
+        signal.connect(forget_library_years, sender=sender, dispatch_uid=f"library_years_{name}")
     page_published.connect(case_study_published, sender=CaseStudyPage, dispatch_uid="library_case_study_published")
     workflow_rejected.connect(case_study_rejected, sender=WorkflowState, dispatch_uid="library_case_study_rejected")
     task_submitted.connect(

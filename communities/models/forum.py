@@ -29,6 +29,9 @@ class Thread(models.Model):
             models.Index(fields=["community", "-is_pinned", "-last_post_at"]),
             # The forum list's page count: an index-only count of a community's visible threads.
             models.Index(fields=["community"], condition=models.Q(is_hidden=False), name="visible_threads_count"),
+            # The member home: a community's visible threads active since a moment, read from the index alone.
+            models.Index(fields=["community", "last_post_at"], include=["id"], condition=models.Q(is_hidden=False),
+                         name="visible_threads_by_activity"),
         ]
 
     def __str__(self):
@@ -61,6 +64,11 @@ class Post(RenderedMarkdown):
         constraints = [
             models.UniqueConstraint(fields=["thread", "position"], name="one_post_per_position"),
             models.UniqueConstraint(fields=["author", "submission_key"], name="one_post_per_submission"),
+        ]
+        indexes = [
+            # The member home's news: a thread's readable posts since a moment, read from the index alone.
+            models.Index(fields=["thread", "created_at"], include=["position", "author"],
+                         condition=models.Q(is_hidden=False, is_deleted=False), name="readable_posts_by_time"),
         ]
 
     def __str__(self):

@@ -68,4 +68,8 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["recipient", "post"], name="one_notification_per_post"),
             models.UniqueConstraint(fields=["recipient", "kind", "membership"], name="one_notification_per_decision"),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # A member's latest notifications (the member home, the notifications page) without sorting them all.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notifications_newest_first"),
+        ]

@@ -14,9 +14,9 @@ from tests.library.conftest import add_deck, publish_case_study
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_posting_limit")]
 
 HOME = "/my/"
-# Session, the user (with profile and unread count), the visit mark, memberships, communities, news totals, news
-# threads and watched threads (each with the read marker), first unread posts; the library: new decks, new case
-# studies, their topics; the notifications, watched forums.
+# Session, the user (with profile and unread count), the visit mark, memberships, communities, the news (each
+# community's most active threads and its totals), those threads and watched threads (each with the read marker),
+# first unread posts; the library: new decks, new case studies, their topics; the notifications, watched forums.
 HOME_QUERIES = 14
 
 
@@ -277,6 +277,25 @@ def test_watched_forums_count_threads_others_started_since_the_last_visit(client
     item = section(soup(client.get(HOME)), "watched-title").select("ul")[-1].li
     assert item.a.get_text() == "Open Data" and item.a["href"] == f"{forum.url}forum/"
     assert item.select_one(".meta").get_text() == "2 new threads"
+
+
+def test_watched_forums_leave_out_older_threads_with_new_replies_hidden_threads_and_the_members_own(client, home, people, mo):
+    forum = add_community(home, "open-data", title="Open Data")
+    Watch.objects.create(user=mo, community=forum)
+    add_member(people["facilitator"], forum)
+    add_member(mo, forum)
+    older = services.start_thread(people["facilitator"], forum, "Older thread", "Body.")
+    backdate(older, 3)
+    left_home(mo, hours_ago=24)
+    services.reply(people["facilitator"], older, "A new reply to an older thread.")
+    hidden = services.start_thread(people["facilitator"], forum, "Hidden thread", "Body.")
+    Thread.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    services.start_thread(mo, forum, "Mo's own thread", "Body.")
+    services.start_thread(people["facilitator"], forum, "The one new thread", "Body.")
+
+    item = section(soup(client.get(HOME)), "watched-title").select("ul")[-1].li
+    assert item.a.get_text() == "Open Data"
+    assert item.select_one(".meta").get_text() == "1 new thread"
 
 
 # Notifications

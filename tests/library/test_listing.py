@@ -1,14 +1,17 @@
+from datetime import datetime, timezone
+
 import pytest
 from bs4 import BeautifulSoup
 
-from library.models import Topic
+from library.models import SlideDeck, Topic
 from tests.factories import add_community, add_member
 from tests.library.conftest import add_deck
 
 pytestmark = pytest.mark.django_db
 
-# The site, then the pages on the path and the library as its own class (3); the matching items, their cards, their
-# topics; the filter form's topics and communities, then its years.
+# The site, then the pages on the path and the library as its own class (3); how many items match, the page of them,
+# their cards, their topics; the filter form's topics and communities. Its years are cached once read (one query
+# more the first time).
 LISTING_QUERIES = 9
 
 
@@ -88,3 +91,54 @@ def test_words_in_the_filter_box_search_the_library_through_the_search_service(c
     assert titles(client.get("/library/", {"q": "national indicator 14"})) == ["Avoidable contact: measuring NI14"]
     assert titles(client.get("/library/", {"q": "avoidable"})) == ["Avoidable contact: measuring NI14"]
     assert titles(client.get("/library/", {"q": "avoidable", "kind": "case_study"})) == []
+
+
+def year_options(response):
+    return [option["value"] for option in BeautifulSoup(response.content, "html.parser").select("#filter-year option")][1:]
+
+
+def test_a_deck_without_a_presentation_date_is_listed_under_the_year_it_was_shared(client, library):
+    shared_2019 = add_deck(title="Shared in 2019")
+    presented_2024 = add_deck(title="Presented in 2024, shared in 2019", presented_on="2024-03-01")
+    SlideDeck.objects.filter(pk__in=[shared_2019.pk, presented_2024.pk]).update(
+        created_at=datetime(2019, 6, 15, 12, tzinfo=timezone.utc)
+    )
+    assert titles(client.get("/library/", {"year": "2019"})) == ["Shared in 2019"]
+    assert titles(client.get("/library/", {"year": "2024", "kind": "deck"})) == ["Presented in 2024, shared in 2019"]
+    assert titles(client.get("/library/", {"year": "2023"})) == []
+    assert year_options(client.get("/library/")) == ["2024", "2019"]
+
+
+def test_the_year_filter_offers_a_new_year_as_soon_as_a_deck_is_listed_in_it_and_drops_it_when_removed(client, library):
+    add_deck(title="Recent", presented_on="2024-02-01")
+    assert year_options(client.get("/library/")) == ["2024"]
+    old = add_deck(title="Old", presented_on="2011-02-01")
+    assert year_options(client.get("/library/")) == ["2024", "2011"]
+    old.delete()
+    assert year_options(client.get("/library/")) == ["2024"]
+
+
+def test_the_year_filter_offers_only_years_of_decks_the_reader_may_read(client, library, home, people):
+    private = add_community(home, "leads", visibility="private")
+    add_member(people["member"], private)
+    add_deck(title="Public", presented_on="2024-02-01")
+    add_deck(title="Private", presented_on="2012-02-01", community=private)
+    assert year_options(client.get("/library/")) == ["2024"]  # a visitor's years are cached first
+    client.force_login(people["member"])
+    assert year_options(client.get("/library/")) == ["2024", "2012"]
+    client.force_login(people["outsider"])
+    assert year_options(client.get("/library/")) == ["2024"]
+
+
+def test_the_filter_form_shows_the_chosen_values_and_escapes_names(client, library, home):
+    add_community(home, "parks", title="Parks & <Open> Spaces")
+    add_community(home, "roads")
+    response = client.get("/library/", {"community": "parks", "kind": "deck", "sort": "title"})
+    page = BeautifulSoup(response.content, "html.parser")
+    assert [option["value"] for option in page.select("#filter-community option[selected]")] == ["parks"]
+    assert page.select_one("#filter-community option[value=parks]").get_text() == "Parks & <Open> Spaces"
+    assert b"Parks &amp; &lt;Open&gt; Spaces" in response.content
+    assert [option["value"] for option in page.select("#filter-kind option[selected]")] == ["deck"]
+    assert [option["value"] for option in page.select("#filter-sort option[selected]")] == ["title"]
+    assert page.select("#filter-topic option[selected]") == []
+

@@ -19,6 +19,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 from django.test import Client
@@ -223,6 +224,11 @@ def signed_in(role, visibility):
 
 def anyone(role, visibility):
     return DONE
+
+
+def visitors(role, visibility):
+    """Signing up: someone signed in is sent on (allauth), and nothing is made."""
+    return DONE if role == "visitor" else NOTHING
 
 
 def nobody_bad_token(role, visibility):
@@ -467,6 +473,12 @@ ACTIONS = {
         data=lambda w, s, u: {"List-Unsubscribe": "One-Click"}, prepare=member_subscribed),
     "url:roundup_unsubscribe:forged": Action(
         "/newsletters/unsubscribe/not-a-token/", nobody_bad_token, data=lambda w, s, u: {"List-Unsubscribe": "One-Click"}),
+    # Accounts: the sign-up view is ours (cop_site.accounts.SignupView); allauth's others are out of scope.
+    "url:account_signup": Action(
+        "/accounts/signup/", visitors,
+        lambda w, s, u: get_user_model().objects.filter(email="new.member@example.gov.uk").exists(),
+        data=lambda w, s, u: {"email": "new.member@example.gov.uk", "password1": "a-long-Passphrase-42",
+                              "password2": "a-long-Passphrase-42"}),
     # The member's own things.
     "url:profile_edit": Action(
         "/accounts/profile/", signed_in, lambda w, s, u: u.profile.__class__.objects.get(user=u).job_title == "Analyst",

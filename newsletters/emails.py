@@ -148,9 +148,8 @@ class RoundupMail:
             "is_test": self.test, "recipient_name": self._slots["name"], "unsubscribe_url": self._slots["unsubscribe"],
         }
 
-    def _view(self, user):
+    def _view(self, signature, user):
         """(HTML, text) with markers for the personal parts, rendered once per view signature."""
-        signature = rendering.view_signature(self.entries, user)
         if signature not in self._views:
             context = {**self._context, "blocks": [_block(entry) for entry in rendering.visible_to(self.entries, user)]}
             self._views[signature] = (
@@ -159,15 +158,16 @@ class RoundupMail:
             )
         return self._views[signature]
 
-    def _fill(self, user, unsubscribe):
-        html, text = self._view(user)
+    def _fill(self, view, user, unsubscribe):
+        html, text = view
         for slot, value in ((self._slots["name"], display_name(user)), (self._slots["unsubscribe"], unsubscribe)):
             html, text = html.replace(slot, escape(value)), text.replace(slot, value)
         return html, text
 
     def bodies(self, user):
         """(HTML, text) exactly as this user gets them."""
-        return self._fill(user, unsubscribe_url(user, self.roundup.community))
+        view = self._view(rendering.view_signature(self.entries, user), user)
+        return self._fill(view, user, unsubscribe_url(user, self.roundup.community))
 
     def _headers(self, unsubscribe, message_id):
         headers = {
@@ -188,24 +188,25 @@ class RoundupMail:
         message.attach_alternative(html, "text/html")
         return message
 
-    def _prepared(self, user):
+    def _prepared(self, signature, view):
         """The MIME bytes of this user's view with markers for each recipient's parts, made once per view.
 
         None when bytes can't simply be substituted: a part quoted-printable encoded (a line over 998
         bytes), which a substituted value would have to be encoded for.
         """
-        signature = rendering.view_signature(self.entries, user)
         if signature not in self._prepared_views:
-            self._prepared_views[signature] = PreparedMIME.make(self, *self._view(user))
+            self._prepared_views[signature] = PreparedMIME.make(self, *view)
         return self._prepared_views[signature]
 
     def message(self, user, to=None, message_id=None):
         """The email for one recipient, with the list headers mail programs use for one-click unsubscribe."""
         to = to or user.email
         unsubscribe = unsubscribe_url(user, self.roundup.community)
-        html, text = self._fill(user, unsubscribe)
+        signature = rendering.view_signature(self.entries, user)
+        view = self._view(signature, user)
+        html, text = self._fill(view, user, unsubscribe)
         headers = self._headers(unsubscribe, message_id)
-        prepared = self._prepared(user)
+        prepared = self._prepared(signature, view)
         if prepared is None or not prepared.fits(to, unsubscribe):
             return self._email(html, text, to, headers)
         raw = prepared.fill(to=to, unsubscribe=unsubscribe, name=display_name(user),

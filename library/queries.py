@@ -144,12 +144,23 @@ def union_of(querysets, *columns, distinct=True, order_by=()):
     return list(rows[0].union(*rows[1:], all=not distinct).order_by(*order_by)) if rows else []
 
 
+DECK_CARD_FIELDS = ("title", "slug", "event", "presented_on", "created_at", "thumbnail")
+CASE_STUDY_CARD_FIELDS = ("title", "url_path", "summary", "first_published_at")
+
+
+def for_cards(items):
+    """Decks or case studies with their communities, loaded with only the columns a card shows (library_cards):
+    whole page rows, twice over with the community, cost more to build in Python than the query takes."""
+    fields = DECK_CARD_FIELDS if items.model is SlideDeck else CASE_STUDY_CARD_FIELDS
+    return items.select_related("community").only(*fields, "community__title")
+
+
 def load_items(keys):
     """Turn (kind, pk, ...) keys into cards: the decks, the case studies, then the topics of both, a query each."""
     deck_ids = [pk for kind, pk, *_ in keys if kind == "deck"]
     study_ids = [pk for kind, pk, *_ in keys if kind == "case_study"]
-    decks = SlideDeck.objects.filter(pk__in=deck_ids).select_related("community") if deck_ids else []
-    studies = CaseStudyPage.objects.filter(pk__in=study_ids).select_related("community") if study_ids else []
+    decks = for_cards(SlideDeck.objects.filter(pk__in=deck_ids)) if deck_ids else []
+    studies = for_cards(CaseStudyPage.objects.filter(pk__in=study_ids)) if study_ids else []
     loaded = {("deck", deck.pk): deck for deck in decks}
     loaded.update({("case_study", study.pk): study for study in studies})
     return library_cards([loaded[(kind, pk)] for kind, pk, *_ in keys if (kind, pk) in loaded])
@@ -260,11 +271,8 @@ def new_in_library(user, since, community_ids, limit):
     """Decks and case studies added since a moment, shared with these communities or the whole library, newest
     first (the member home): ([at most `limit` cards], whether there are more)."""
     shared = Q(community__isnull=True) | Q(community_id__in=community_ids)
-    decks = readable_decks(user).filter(shared, created_at__gt=since).select_related("community").order_by("-created_at")
-    studies = (
-        listed_case_studies().filter(shared, first_published_at__gt=since)
-        .select_related("community").order_by("-first_published_at")
-    )
+    decks = for_cards(readable_decks(user).filter(shared, created_at__gt=since).order_by("-created_at"))
+    studies = for_cards(listed_case_studies().filter(shared, first_published_at__gt=since).order_by("-first_published_at"))
     newest = sorted([*decks[:limit + 1], *studies[:limit + 1]], reverse=True, key=lambda item: (
         item.created_at if isinstance(item, SlideDeck) else item.first_published_at
     ))

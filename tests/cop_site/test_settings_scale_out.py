@@ -81,3 +81,30 @@ def test_the_search_client_knows_every_node_of_a_cluster():
     nodes = [node.base_url for node in backend.client.transport.node_pool.all()]
     # Shuffled in each process, so that the processes of a server don't all ask the same node first.
     assert sorted(nodes) == ["http://127.0.0.1:9201", "http://127.0.0.1:9202", "http://127.0.0.1:9203"]
+
+
+SHOW_DATABASE_OPTIONS = "import json; from django.conf import settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+POSTGRES = {"DATABASE_URL": "postgres://cop@db.internal:5432/cop_site"}
+
+
+def database_options(**env):
+    result = run_manage("shell", "--no-imports", "-c", SHOW_DATABASE_OPTIONS, **{**PRODUCTION_ENV, **env})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_sends_parameters_apart_and_prepares_queries_a_connection_repeats():
+    options = database_options(**POSTGRES)
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 2
+    assert "lock_timeout=5000" in options["options"]
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler_that_cannot_keep_them():
+    options = database_options(**POSTGRES, DATABASE_PREPARED_STATEMENTS="false")
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] is None
+
+
+def test_sqlite_takes_no_postgresql_options():
+    assert database_options() == {}  # PRODUCTION_ENV names an SQLite database

@@ -67,6 +67,23 @@ def test_migrations_are_applied_on_postgresql(db):
     assert "wagtailcore_page" in connection.introspection.table_names()
 
 
+def test_a_query_a_connection_runs_again_is_prepared_on_the_server(db):
+    """Parameters go apart from the SQL, so the same query for another user is the same statement, planned once."""
+    from communities.models import Notification
+
+    for recipient_id in (1, 2, 3):
+        list(Notification.objects.filter(recipient_id=recipient_id).order_by("-created_at")[:10])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "communities_notification"%'],
+        )
+        prepared = [statement for (statement,) in cursor.fetchall()]
+
+    assert len(prepared) == 1
+    assert "$1" in prepared[0]
+
+
 def test_elasticsearch_node_is_real_and_version_8(es):
     info = es.info()
 

@@ -9,10 +9,10 @@ from tests.library.conftest import add_deck
 
 pytestmark = pytest.mark.django_db
 
-# The site, then the pages on the path and the library as its own class (3); how many items match, the page of them,
-# their cards, their topics; the filter form's topics and communities. Its years are cached once read (one query
-# more the first time).
-LISTING_QUERIES = 9
+# The site, then the pages on the path and the library as its own class (3); the page of matching items with how many
+# there are, their cards, their topics; the filter form's topics and communities. Its years are cached once read (one
+# query more the first time).
+LISTING_QUERIES = 8
 
 
 def titles(response):
@@ -57,6 +57,15 @@ def test_library_paginates_and_keeps_filters_in_page_links(client, library):
     next_link = BeautifulSoup(response.content, "html.parser").find("a", rel="next")["href"]
     assert next_link == "?sort=title&page=2"
     assert titles(client.get("/library/", {"sort": "title", "page": 2})) == ["Deck 24", "Deck 25"]
+    assert titles(client.get("/library/", {"sort": "title", "page": 7})) == ["Deck 24", "Deck 25"]  # past the end: the last
+
+
+def test_a_filter_nothing_matches_lists_nothing_on_any_page(client, library):
+    add_deck(title="A deck", presented_on="2024-02-01")
+    for page in ("1", "3"):
+        response = client.get("/library/", {"year": "2019", "page": page})
+        assert response.status_code == 200
+        assert titles(response) == []
 
 
 def test_community_library_tab_shows_only_its_items(client, library, home):

@@ -10,9 +10,9 @@ from tests.library.conftest import add_deck
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-# The site, then the pages on the path and the library as its own class (3); the listing: how many items match, the
-# page of them, their cards, their topics. None for the filter options, which the fragment leaves out.
-RESULTS_QUERIES = 8
+# The site, then the pages on the path and the library as its own class (3); the listing: the page of matching items
+# with how many there are, their cards, their topics. None for the filter options, which the fragment leaves out.
+RESULTS_QUERIES = 7
 
 
 def soup(response):

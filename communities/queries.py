@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from .models import CommunityPage, Flag, Membership, ModerationLog, Notification, Post, Profile, Thread, ThreadRead, Watch
-from .permissions import can_moderate, is_staff, listed_community_filter, memberships, readable_community_ids
+from .permissions import can_moderate, can_read_forum, is_staff, listed_community_filter, memberships, readable_community_ids
 
 
 def _fields(*names):
@@ -339,14 +339,15 @@ def community_news(user, communities, since):
     Two queries. The first reads the news posts from their index alone: for each community's
     HOME_THREADS_PER_COMMUNITY most recently active threads (a window function keeps them) their `new_replies`,
     `first_new_position` and `latest_news_at`, with the community's totals as sums over all its active threads.
-    The second loads those few threads. Only threads this user may read count.
+    The second loads those few threads. Only threads this user may read count: the visible threads of those
+    communities whose forum they may read, decided on the loaded communities rather than joined in SQL.
     """
-    if not communities:
+    by_id = {community.pk: community for community in communities if can_read_forum(user, community)}
+    if not by_id:
         return []
-    by_id = {community.pk: community for community in communities}
     in_community = {"partition_by": F("community_id")}
     ranked = (
-        readable_threads(user).filter(community__in=list(by_id), last_post_at__gt=since)
+        Thread.objects.filter(is_hidden=False, community__in=list(by_id), last_post_at__gt=since)
         .annotate(news=FilteredRelation("posts", condition=news_filter(user, since, via="posts__")))
         .values("pk", "community_id")
         .annotate(

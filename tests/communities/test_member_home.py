@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from communities import services
+from communities import queries, services
 from communities.models import Membership, Notification, Post, Profile, Thread, ThreadRead, Watch
 from tests.factories import PASSWORD, add_community, add_member
 from tests.library.conftest import add_deck, publish_case_study
@@ -205,6 +205,20 @@ def test_communities_the_member_is_not_active_in_stay_out(client, home, public, 
     content = client.get(HOME).content.decode()
     for hidden in ("Quillback restructure plans", "Performance Leads", "Open data thread", "Behind the join request"):
         assert hidden not in content
+
+
+def test_news_asked_about_a_community_the_member_may_not_read_leaves_it_out(home, public, people, mo):
+    """community_news() decides readability itself, whatever communities its caller hands it."""
+    community, _ = public
+    private = add_community(home, "leads", "private", title="Performance Leads")
+    add_member(people["facilitator"], private, Membership.Role.FACILITATOR)
+    services.start_thread(people["facilitator"], private, "Quillback restructure plans", "Confidential.")
+    services.start_thread(people["facilitator"], community, "Open to all", "Body.")
+
+    news = queries.community_news(mo, [community, private], days_ago(1))
+
+    assert [(group.community, [thread.title for thread in group.threads]) for group in news] == [(community, ["Open to all"])]
+    assert queries.community_news(mo, [private], days_ago(1)) == []
 
 
 def test_hidden_threads_and_hidden_or_deleted_posts_never_show(client, public, people, mo):

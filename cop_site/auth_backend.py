@@ -6,6 +6,8 @@ questions (communities.permissions.has_verified_email, communities.queries.unrea
 from the user object when present, and ask the database for users loaded any other way.
 """
 
+from functools import cache
+
 from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
 from django.contrib.auth import get_user_model
@@ -14,7 +16,10 @@ from communities.permissions import signed_in_user_facts
 from communities.queries import header_facts
 
 
+@cache
 def signed_in_users():
+    """Users with their profile and facts. Built once per process (never evaluated itself, only filtered): resolving
+    its subqueries again on every request cost more than the query that uses them."""
     return get_user_model()._default_manager.select_related("profile").annotate(**signed_in_user_facts(), **header_facts())
 
 

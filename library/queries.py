@@ -118,10 +118,11 @@ def library_page(user, filters, page_number=1, per_page=ITEMS_PER_PAGE):
     keys = [listing.annotate(sort_title=Lower("title")).order_by().values_list("item_kind", "pk", "listed_at", "sort_title")
             for listing in listings]
     order = "sort_title, pk" if filters.sort == "title" else "listed_at DESC NULLS LAST, pk DESC"
-    total, rows = counted_rows(keys[0].union(*keys[1:]), order, per_page, page_asked(page_number))
-    page = Paginator(range(total), per_page).get_page(page_number)
-    if page.number != page_asked(page_number):  # asked past the last page: show the last one, as Paginator does
-        total, rows = counted_rows(keys[0].union(*keys[1:]), order, per_page, page.number)
+    items, asked = keys[0].union(*keys[1:]), page_asked(page_number)
+    total, rows = counted_rows(items, order, per_page, asked)
+    page = Paginator(range(total), per_page).get_page(asked)
+    if page.number != asked:  # asked past the last page: show the last one, as Paginator does
+        total, rows = counted_rows(items, order, per_page, page.number)
     page.object_list = load_items(rows)
     return page
 

@@ -8,9 +8,9 @@ from cop_site.params import four_digit_year, page_asked, whole_number
 
 from . import service
 from .documents import KIND_LABELS, KINDS, SearchFilters
+from .limits import TOO_MANY_SEARCHES, refused_search, too_many
 
 RESULTS_PER_PAGE = 10
-TOO_MANY_SEARCHES = "You have searched a lot in the last minute. Please wait a moment and try again."
 
 
 def filters_from(params):
@@ -29,17 +29,10 @@ def page_number(params):
     return page_asked(page, last=1000)
 
 
-def too_many(request, scope, limit):
-    """Count this request per user and per IP address; True when it is over the limit."""
-    return not ratelimit.hit_request(request, scope, limit, ratelimit.MINUTE)
-
-
 @require_GET
 def search_page(request):
-    if too_many(request, "search", settings.SEARCH_REQUESTS_PER_MINUTE):
-        response = render(request, "429.html", {"message": TOO_MANY_SEARCHES}, status=429)
-        response["Retry-After"] = str(ratelimit.MINUTE)
-        return response
+    if refused := refused_search(request):
+        return refused
     query = request.GET.get("q", "").strip()[: service.MAX_QUERY_LENGTH]
     filters = filters_from(request.GET)
     results = service.search(query, request.user, filters, page_number(request.GET), RESULTS_PER_PAGE) if query else None

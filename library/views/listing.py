@@ -3,6 +3,7 @@ from django.contrib.syndication.views import Feed
 from django.views.decorators.vary import vary_on_headers
 
 from cop_site.feeds import PlainTextAtomFeed
+from search.limits import refused_search
 
 from .. import permissions, queries
 
@@ -10,6 +11,8 @@ from .. import permissions, queries
 @vary_on_headers("HX-Request")
 def library_index(request, library):
     filters = queries.LibraryFilters.from_query(request.GET)
+    if filters.query and (refused := refused_search(request)):  # words are looked for in the search index
+        return refused
     items = queries.library_page(request.user, filters, request.GET.get("page"))
     results = {"items": items, "query_without_page": querystring_without_page(request)}
     if request.htmx:  # a filter changed: only the results (and their count) are swapped in

@@ -187,6 +187,17 @@ def test_searching_too_fast_gets_a_friendly_429_page(client, home, settings):
     assert client.get("/search/?q=contact", REMOTE_ADDR=OTHER_ADDRESS).status_code == 200
 
 
+def test_looking_for_words_in_the_library_counts_as_searching(client, home, settings):
+    """The library's word filter asks the search index too, so it shares the search page's limit."""
+    settings.SEARCH_REQUESTS_PER_MINUTE = 2
+    assert client.get("/search/?q=contact", REMOTE_ADDR=ADDRESS).status_code == 200
+    assert client.get("/library/?q=contact", REMOTE_ADDR=ADDRESS).status_code == 200
+    response = client.get("/library/?q=contact&topic=complaints", REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 429
+    assert b"You have searched a lot in the last minute" in response.content
+    assert client.get("/library/?topic=complaints", REMOTE_ADDR=ADDRESS).status_code == 200  # filters alone: no search
+
+
 def test_a_signed_in_member_is_limited_whatever_address_they_search_from(client, member, home, settings):
     settings.SEARCH_REQUESTS_PER_MINUTE = 1
     client.force_login(member)

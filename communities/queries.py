@@ -437,8 +437,7 @@ def attach_read_state(user, threads):
     for thread, position in targets:
         post = posts.get((thread.pk, position))
         if post is not None:
-            post.thread = thread
-            thread.next_url = post.get_absolute_url()
+            thread.next_url = post.url_in(thread.next_url)
     return threads
 
 

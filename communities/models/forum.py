@@ -83,8 +83,12 @@ class Post(RenderedMarkdown):
         return f"post-{self.pk}"
 
     def get_absolute_url(self):
+        return self.url_in(self.thread.get_absolute_url())
+
+    def url_in(self, thread_url):
+        """This post's permalink, given its thread's URL (for lists that have worked that out already)."""
         page = f"?page={self.page_number}" if self.page_number > 1 else ""
-        return f"{self.thread.get_absolute_url()}{page}#{self.anchor}"
+        return f"{thread_url}{page}#{self.anchor}"
 
 
 class PostRevision(models.Model):

@@ -41,16 +41,17 @@ class SearchDocument:
     community_title: str = ""
     topics: list[str] = field(default_factory=list)       # slugs, for filtering and facets
     topic_names: list[str] = field(default_factory=list)  # for display and matching
+    listed_year: int | None = None  # the year it is filed under, when not its date's (a deck's, the year presented)
 
     @property
     def year(self):
-        return self.date.year
+        return self.listed_year or self.date.year
 
     @property
     def fingerprint(self):
         """Changes whenever anything searchable about the document does; `--check` compares these."""
         parts = [self.kind, self.title, self.body, self.url, self.access, str(self.community_id), self.community_title,
-                 ",".join(self.topics), self.date.isoformat()]
+                 ",".join(self.topics), self.date.isoformat(), *([str(self.listed_year)] if self.listed_year else [])]
         return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -62,6 +62,7 @@ def deck_document(deck):
         access=Access.PUBLIC if community is None else community_access(community), date=deck.created_at,
         community_id=community.pk if community else None, community_title=community.title if community else "",
         topics=[topic.slug for topic in topics], topic_names=[topic.name for topic in topics],
+        listed_year=deck.listed_on.year,  # the library's year filter means the same with words or without
     )
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.models.functions import Coalesce, TruncDate
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 from django.utils.text import slugify
@@ -58,6 +59,13 @@ class SlideDeck(RenderedMarkdown):
     presented_on = models.DateField("Date presented", null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="decks")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The day the library lists it under (its date and year filter): the day presented, or failing that the day
+    # shared, in the site's time zone (TIME_ZONE when the column was made). Kept by the database, so no write path,
+    # bulk loads included, can miss it.
+    listed_on = models.GeneratedField(
+        expression=Coalesce("presented_on", TruncDate("created_at")),
+        output_field=models.DateField(), db_persist=True,
+    )
 
     file = models.FileField(storage=get_private_storage, upload_to="decks/%Y/%m/")
     original_filename = models.CharField(max_length=255)
@@ -78,10 +86,10 @@ class SlideDeck(RenderedMarkdown):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["community", "-created_at"]),
-            # The library's listing and its year filter read only these columns of every deck with a topic, or of
-            # every deck: a narrow copy lets PostgreSQL answer from the index without touching the wide rows.
+            # The library's listing reads only these columns: a year is a range of this index, and a listing without
+            # one reads all of it, both without touching the wide rows.
             models.Index(
-                fields=["id"], include=["community", "presented_on", "created_at", "title"], name="library_deck_listing_idx"
+                fields=["listed_on", "id"], include=["community", "created_at", "title"], name="library_deck_listing_idx"
             ),
         ]
 
@@ -91,6 +99,8 @@ class SlideDeck(RenderedMarkdown):
     def save(self, *args, **kwargs):
         self.slug = slugify(self.title)[:100] or "deck"
         super().save(*args, **kwargs)
+        # The database has worked listed_on out again: forget the value loaded before, so that reading it reloads it.
+        vars(self).pop("listed_on", None)
 
     def get_absolute_url(self):
         return f"/library/decks/{self.pk}-{self.slug}/"

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from bs4 import BeautifulSoup
@@ -116,6 +116,25 @@ def test_a_deck_without_a_presentation_date_is_listed_under_the_year_it_was_shar
     assert titles(client.get("/library/", {"year": "2024", "kind": "deck"})) == ["Presented in 2024, shared in 2019"]
     assert titles(client.get("/library/", {"year": "2023"})) == []
     assert year_options(client.get("/library/")) == ["2024", "2019"]
+
+
+def test_a_deck_is_dated_on_its_card_by_the_sites_calendar_and_moves_year_when_its_presentation_date_is_set(
+        client, library, django_capture_on_commit_callbacks):
+    deck = add_deck(title="Shared just after midnight in London")
+    SlideDeck.objects.filter(pk=deck.pk).update(created_at=datetime(2025, 6, 30, 23, 30, tzinfo=timezone.utc))
+    card = BeautifulSoup(client.get("/library/").content, "html.parser").select_one(".library-card")
+    assert card.time["datetime"] == "2025-07-01"  # 00:30 British Summer Time, not 30 June as UTC has it
+
+    deck.refresh_from_db()
+    deck.presented_on = date(2008, 3, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        deck.save()
+    assert deck.listed_on == date(2008, 3, 1)  # the database's new value, not the one loaded before saving
+    assert titles(client.get("/library/", {"year": "2008"})) == ["Shared just after midnight in London"]
+    assert titles(client.get("/library/", {"year": "2025"})) == []
+    # With words, the search index answers: it files the deck under the same year.
+    assert titles(client.get("/library/", {"year": "2008", "q": "midnight"})) == ["Shared just after midnight in London"]
+    assert titles(client.get("/library/", {"year": "2025", "q": "midnight"})) == []
 
 
 def test_the_year_filter_offers_a_new_year_as_soon_as_a_deck_is_listed_in_it_and_drops_it_when_removed(client, library):

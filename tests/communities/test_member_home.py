@@ -117,6 +117,20 @@ def test_a_later_visit_shows_only_what_arrived_since_the_previous_one(client, pu
     assert "1 new reply" in section(soup(response), "news-title").get_text()
 
 
+def test_times_read_as_the_rest_of_the_site_says_them_with_the_exact_moment_on_hover(client, public, people, mo):
+    community, thread = public
+    fresh = services.start_thread(people["facilitator"], community, "Call-back promises that we keep", "How do you track them?")
+    backdate(fresh, 1)
+    Watch.objects.create(user=mo, thread=fresh)
+    yesterday = days_ago(1).astimezone(timezone.get_current_timezone()).date()
+    page = soup(client.get(HOME))
+    for title_id in ("news-title", "watched-title"):
+        moment = section(page, title_id).select_one(".home-threads time")
+        assert moment.get_text() == "yesterday"
+        assert moment["datetime"].startswith(yesterday.isoformat())
+        assert moment["title"].startswith(f"{yesterday.day} {yesterday:%B %Y} at ")
+
+
 def test_looking_again_within_the_same_visit_keeps_what_is_new(client, public, people, mo):
     community, thread = public
     client.get(HOME)

@@ -101,9 +101,10 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c lock_timeout={int(os.environ.get('DATABASE_LOCK_TIMEOUT_MS', '5000'))}"
     )
-    # Parameters sent apart from the SQL, so that a query a connection runs again is prepared and planned once
-    # (psycopg prepares it on its second run): planning was 5-13 ms of the member home. DATABASE_PREPARED_STATEMENTS
-    # =false turns preparing off, for a connection pooler that can't keep prepared statements (PgBouncer before 1.21).
+    # Parameters sent apart from the SQL, so that a query a connection runs again is prepared (psycopg prepares it on
+    # its second run) and, after PostgreSQL's first five custom plans, planned once: planning was 5-13 ms of the
+    # member home (docs/scale-out.md). DATABASE_PREPARED_STATEMENTS=false turns preparing off, for a connection pooler
+    # that can't keep prepared statements (PgBouncer before 1.21).
     DATABASES["default"]["OPTIONS"].update(
         server_side_binding=True,
         prepare_threshold=2 if os.environ.get("DATABASE_PREPARED_STATEMENTS", "true").lower() != "false" else None,

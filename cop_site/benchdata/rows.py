@@ -34,6 +34,7 @@ class TableWriter:
     Rows are buffered and written CHUNK_ROWS at a time; use it as a context manager (or call `flush`) so the
     last ones are written too. Every column that can't be NULL and isn't the auto primary key must be named: a
     missing one is a mistake in the generator, caught here rather than as an IntegrityError half-way through.
+    Generated columns are the database's to fill.
     """
 
     def __init__(self, model, fields):
@@ -43,7 +44,8 @@ class TableWriter:
         self.buffer = []
         missing = [
             field.name for field in model._meta.local_concrete_fields
-            if not field.null and field not in self.fields and not isinstance(field, models.AutoField)
+            if not field.null and not field.generated and field not in self.fields
+            and not isinstance(field, models.AutoField)
         ]
         if missing:
             raise ValueError(f"{model.__name__} rows must fill {', '.join(missing)}")

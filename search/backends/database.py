@@ -56,6 +56,11 @@ RANK_CANDIDATES = 1000
 # Per search: the matches are found through the GIN index (a sequential scan would read every vector and
 # the planner can't tell), no JIT compilation (it costs more than the query), and room to sort in memory.
 POSTGRES_SEARCH_SETTINGS = {"enable_seqscan": "off", "jit": "off", "work_mem": "64MB"}
+# ts_headline parses all the text it is given, and a long thread's body runs to 100,000 characters (70 ms for a page
+# of ten such hits): it is given HEADLINE_WINDOW characters from a little before the first place the query's first
+# word (stemmed) occurs, or from the start when it doesn't occur as such.
+HEADLINE_WINDOW = 20000
+HEADLINE_LEAD = 300
 POSTGRES_HEADLINE_OPTIONS = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS + 5}, MinWords={SNIPPET_WORDS // 2}, "
     f'ShortWord=2, MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
@@ -385,11 +390,16 @@ class PostgresFullText(FullText):
         candidates = in_title_order[:RANK_CANDIDATES]
         beyond = in_title_order[max(offset, RANK_CANDIDATES):end]
         tsquery, query_params = self.tsquery(clauses, match_all)
+        first_word = next((token for clause in clauses for alt in clause for token in alt.tokens
+                           if token not in STOP_WORDS), "")
         # The page's places among the candidates, by exact rank, then its places past them, in title order.
         entries = SearchEntry.objects.raw(
-            f"WITH q AS (SELECT {tsquery} AS query) "
+            f"WITH q AS (SELECT {tsquery} AS query, %s AS first_word, "
+            f"COALESCE((ts_lexize('english_stem', %s))[1], %s) AS first_stem) "
             f"SELECT e.id, e.key, e.kind, e.title, e.url, e.date, e.community_title, e.topic_names, "
-            f"ts_headline('{POSTGRES_CONFIG}'::regconfig, e.body, q.query, %s) AS snippet_text "
+            f"ts_headline('{POSTGRES_CONFIG}'::regconfig, substr(e.body, GREATEST(1, LEAST("
+            f"NULLIF(strpos(lower(e.body), q.first_word), 0), NULLIF(strpos(lower(e.body), q.first_stem), 0)"
+            f") - {HEADLINE_LEAD}), {HEADLINE_WINDOW}), q.query, %s) AS snippet_text "
             f"FROM (SELECT ranked.id, ranked.place FROM (SELECT e.id, row_number() OVER ("
             f"ORDER BY ts_rank('{POSTGRES_WEIGHTS}'::float4[], e.search_vector, q.query) DESC, e.date DESC, e.id"
             f") AS place FROM {TABLE} e, q WHERE e.id = ANY(%s::bigint[])) ranked "
@@ -397,7 +407,8 @@ class PostgresFullText(FullText):
             f"UNION ALL SELECT beyond.id, %s + beyond.place "
             f"FROM unnest(%s::bigint[]) WITH ORDINALITY beyond(id, place)"
             f") page JOIN {TABLE} e ON e.id = page.id, q ORDER BY page.place",
-            query_params + [POSTGRES_HEADLINE_OPTIONS, candidates, offset, end, RANK_CANDIDATES, beyond],
+            query_params + [first_word, first_word, first_word, POSTGRES_HEADLINE_OPTIONS, candidates, offset, end, RANK_CANDIDATES,
+                            beyond],
         )
         return rows, [(entry, entry.snippet_text) for entry in entries]
 

@@ -56,6 +56,17 @@ class DatabaseBackendChecks:
         assert snippet.count("<mark>") == snippet.count("</mark>") == 1
         assert "<b>" not in snippet
 
+    def test_a_long_text_is_highlighted_where_the_words_are_however_deep(self, backend):
+        filler = "Quarterly budget monitoring for the parks service. " * 2000  # 100,000 characters
+        backend.index([
+            doc("thread:41", "A long thread", f"{filler}We tried mystery shopping of the contact centre. {filler}"),
+            doc("thread:42", "Another long thread", f"{filler}Two mysteries remained after the audit. {filler}"),
+        ])
+        for query, key, words in (("mystery shopping", "thread:41", "<mark>mystery</mark> <mark>shopping</mark>"),
+                                  ("mysteries", "thread:42", "<mark>mysteries</mark>")):
+            snippet = str(next(hit for hit in self.search(backend, query).hits if hit.key == key).snippet)
+            assert words in snippet.lower()
+
     def test_topic_filter_matches_whole_slugs_only(self, indexed):
         assert keys(self.search(indexed, "contact", topic="national-indicators")) == ["deck:3"]
         for partial in ("national", "indicators", "national-indicator", "%", "national-indicators performance"):

@@ -74,11 +74,10 @@ class BenchError(Exception):
 
 
 def setup_django():
-    """Production's settings for a benchmark (bench/settings.py); the gunicorn workers get the same environment."""
+    """Production's settings for a benchmark (bench/settings.py); the gunicorn workers get the same environment. The
+    application is loaded as gunicorn loads it (cop_site.wsgi), garbage collector settings included."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    import django
-
-    django.setup()
+    import cop_site.wsgi  # noqa: F401 - loading it is the point
 
 
 def collect_static():

@@ -58,7 +58,7 @@ RANK_CANDIDATES = 1000
 POSTGRES_SEARCH_SETTINGS = {"enable_seqscan": "off", "jit": "off", "work_mem": "64MB"}
 # ts_headline parses all the text it is given, and a long thread's body runs to 100,000 characters (70 ms for a page
 # of ten such hits): it is given HEADLINE_WINDOW characters from a little before the first place the query's first
-# word (stemmed) occurs, or from the start when it doesn't occur as such.
+# word occurs, as typed or as its stem ("mystery" is "mysteri"), or from the start when neither occurs as such.
 HEADLINE_WINDOW = 20000
 HEADLINE_LEAD = 300
 POSTGRES_HEADLINE_OPTIONS = (

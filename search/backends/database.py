@@ -394,11 +394,11 @@ class PostgresFullText(FullText):
                            if token not in STOP_WORDS), "")
         # The page's places among the candidates, by exact rank, then its places past them, in title order.
         entries = SearchEntry.objects.raw(
-            f"WITH q AS (SELECT {tsquery} AS query, %s AS first_word, "
-            f"COALESCE((ts_lexize('english_stem', %s))[1], %s) AS first_stem) "
+            f"WITH q AS (SELECT {tsquery} AS query, w.word AS first_word, "
+            f"COALESCE((ts_lexize('english_stem', w.word))[1], w.word) AS first_stem FROM (SELECT %s::text AS word) w) "
             f"SELECT e.id, e.key, e.kind, e.title, e.url, e.date, e.community_title, e.topic_names, "
             f"ts_headline('{POSTGRES_CONFIG}'::regconfig, substr(e.body, GREATEST(1, LEAST("
-            f"NULLIF(strpos(lower(e.body), q.first_word), 0), NULLIF(strpos(lower(e.body), q.first_stem), 0)"
+            f"NULLIF(strpos(lowered.body, q.first_word), 0), NULLIF(strpos(lowered.body, q.first_stem), 0)"
             f") - {HEADLINE_LEAD}), {HEADLINE_WINDOW}), q.query, %s) AS snippet_text "
             f"FROM (SELECT ranked.id, ranked.place FROM (SELECT e.id, row_number() OVER ("
             f"ORDER BY ts_rank('{POSTGRES_WEIGHTS}'::float4[], e.search_vector, q.query) DESC, e.date DESC, e.id"
@@ -406,9 +406,9 @@ class PostgresFullText(FullText):
             f"WHERE ranked.place > %s AND ranked.place <= %s "
             f"UNION ALL SELECT beyond.id, %s + beyond.place "
             f"FROM unnest(%s::bigint[]) WITH ORDINALITY beyond(id, place)"
-            f") page JOIN {TABLE} e ON e.id = page.id, q ORDER BY page.place",
-            query_params + [first_word, first_word, first_word, POSTGRES_HEADLINE_OPTIONS, candidates, offset, end, RANK_CANDIDATES,
-                            beyond],
+            f") page JOIN {TABLE} e ON e.id = page.id, q, LATERAL (SELECT lower(e.body) AS body) lowered "
+            f"ORDER BY page.place",
+            query_params + [first_word, POSTGRES_HEADLINE_OPTIONS, candidates, offset, end, RANK_CANDIDATES, beyond],
         )
         return rows, [(entry, entry.snippet_text) for entry in entries]
 

@@ -15,6 +15,7 @@ from django.db.models.lookups import StartsWith
 from wagtail.models import PageViewRestriction
 
 from communities.models import CommunityPage
+from cop_site.expressions import DateLiteral
 from cop_site.params import four_digit_year, page_asked
 from communities.queries import community_listing
 from search import service as search_service
@@ -77,7 +78,12 @@ def listed_case_studies():
 
 def _filtered_decks(user, filters):
     decks = _narrowed(readable_decks(user).annotate(listed_at=F("created_at")), filters)
-    return decks.filter(listed_on__year=filters.year) if filters.year else decks
+    if not filters.year:
+        return decks
+    # The year's first and last days are written into the SQL: sent as parameters, PostgreSQL's plan for the prepared
+    # statement took the year for 100 decks of 20,000 (7,800 in fact) and looped over them, twice as slow (11 ms, not 5).
+    first, last = date(filters.year, 1, 1), date(filters.year, 12, 31)
+    return decks.filter(listed_on__gte=DateLiteral(first), listed_on__lte=DateLiteral(last))
 
 
 def _filtered_case_studies(filters):

@@ -22,3 +22,10 @@ def test_the_library_pages_filters_and_sorts_on_postgresql(client, library):  # 
     assert titles(client.get("/library/", {"sort": "title", "page": 9})) == ["Deck 24", "Deck 25"]
     assert titles(client.get("/library/", {"year": "2001", "kind": "deck"}))[:2] == ["Deck 25", "Deck 23"]  # newest first
     assert titles(client.get("/library/", {"year": "1999", "page": 2})) == []
+
+
+def test_a_year_runs_from_its_first_day_to_its_last_on_postgresql(client, library):  # noqa: F811
+    for day in ("2023-12-31", "2024-01-01", "2024-12-31", "2025-01-01"):
+        add_deck(title=f"Presented {day}", presented_on=day)
+    for _ in range(7):  # past psycopg's preparing of the statement and PostgreSQL's first five custom plans
+        assert titles(client.get("/library/", {"year": "2024"})) == ["Presented 2024-12-31", "Presented 2024-01-01"]

@@ -118,6 +118,12 @@ def test_a_deck_without_a_presentation_date_is_listed_under_the_year_it_was_shar
     assert year_options(client.get("/library/")) == ["2024", "2019"]
 
 
+def test_a_year_lists_the_decks_listed_from_its_first_day_to_its_last(client, library):
+    for day in ("2023-12-31", "2024-01-01", "2024-12-31", "2025-01-01"):
+        add_deck(title=f"Presented {day}", presented_on=day)
+    assert titles(client.get("/library/", {"year": "2024"})) == ["Presented 2024-12-31", "Presented 2024-01-01"]
+
+
 def test_a_deck_is_dated_on_its_card_by_the_sites_calendar_and_moves_year_when_its_presentation_date_is_set(
         client, library, django_capture_on_commit_callbacks):
     deck = add_deck(title="Shared just after midnight in London")

@@ -13,6 +13,9 @@ from wagtail.models import Page, PageViewRestriction
 # How many levels below the site root one query looks; deeper URLs continue with Wagtail's own walk.
 ROUTED_LEVELS = 8
 
+# The modules of every view delegate() routes to, for import_delegated_views().
+DELEGATED_VIEW_MODULES = set()
+
 
 def delegate(view_path):
     """A RoutablePageMixin route that calls the view at `view_path` as view(request, page, ...).
@@ -20,12 +23,19 @@ def delegate(view_path):
     The view is imported on first use: views import models, so models can't import views at load time.
     """
     module_name, function_name = view_path.rsplit(".", 1)
+    DELEGATED_VIEW_MODULES.add(module_name)
 
     def route(self, request, *args, **kwargs):
         view = getattr(import_module(module_name), function_name)
         return view(request, self, *args, **kwargs)
 
     return route
+
+
+def import_delegated_views():
+    """Import every view module pages delegate to, as their first requests would (once the models are loaded)."""
+    for module_name in sorted(DELEGATED_VIEW_MODULES):
+        import_module(module_name)
 
 
 class RoutedPageMixin:

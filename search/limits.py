@@ -2,6 +2,7 @@
 same index, all count here (cop_site.ratelimit counts per user and per address)."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from cop_site import ratelimit
@@ -18,6 +19,16 @@ def refused_search(request):
     """The friendly 429 page when this request is one search too many, else None."""
     if not too_many(request, "search", settings.SEARCH_REQUESTS_PER_MINUTE):
         return None
-    response = render(request, "429.html", {"message": TOO_MANY_SEARCHES}, status=429)
+    return _retry_later(render(request, "429.html", {"message": TOO_MANY_SEARCHES}, status=429))
+
+
+def refused_suggestions(request):
+    """The same refusal for the search box's suggestions, as the JSON autocomplete.js shows, else None."""
+    if not too_many(request, "search-suggestions", settings.SEARCH_SUGGESTIONS_PER_MINUTE):
+        return None
+    return _retry_later(JsonResponse({"error": TOO_MANY_SEARCHES, "suggestions": []}, status=429))
+
+
+def _retry_later(response):
     response["Retry-After"] = str(ratelimit.MINUTE)
     return response

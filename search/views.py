@@ -1,14 +1,12 @@
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cop_site import ratelimit
 from cop_site.params import four_digit_year, page_asked, whole_number
 
 from . import service
 from .documents import KIND_LABELS, KINDS, SearchFilters
-from .limits import TOO_MANY_SEARCHES, refused_search, too_many
+from .limits import refused_search, refused_suggestions
 
 RESULTS_PER_PAGE = 10
 
@@ -45,10 +43,8 @@ def search_page(request):
 @require_GET
 def autocomplete(request):
     """Titles for the search box as the user types (autocomplete.js); only what this user may read."""
-    if too_many(request, "search-suggestions", settings.SEARCH_SUGGESTIONS_PER_MINUTE):
-        response = JsonResponse({"error": TOO_MANY_SEARCHES, "suggestions": []}, status=429)
-        response["Retry-After"] = str(ratelimit.MINUTE)
-        return response
+    if refused := refused_suggestions(request):
+        return refused
     suggestions = service.suggest(request.GET.get("q", ""), request.user)
     return JsonResponse({"suggestions": [
         {**suggestion, "kind_label": KIND_LABELS.get(suggestion["kind"], suggestion["kind"])} for suggestion in suggestions

@@ -1,7 +1,8 @@
 from datetime import datetime, timedelta
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import format_html
 
 register = template.Library()
@@ -33,9 +34,14 @@ def relative_time(value, now):
     if isinstance(value, datetime):
         moment = timezone.localtime(timezone.make_aware(value) if timezone.is_naive(value) else value)
         return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(timespec="seconds"),
-                           dateformat.format(moment, r"j F Y \a\t H:i"), _moment_in_words(moment, timezone.localtime(now)))
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), dateformat.format(value, "j F Y"),
+                           f"{_full_date(moment)} at {moment:%H:%M}", _moment_in_words(moment, timezone.localtime(now)))
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), _full_date(value),
                        _day_in_words(value, timezone.localtime(now).date()))
+
+
+def _full_date(day):
+    """"4 March 2025", as Django's "j F Y" date format says it, without building a formatter for each time on a page."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}"
 
 
 def _moment_in_words(moment, now):
@@ -63,4 +69,4 @@ def _day_in_words(day, today):
         return "yesterday"
     if day == today + timedelta(days=1):
         return "tomorrow"
-    return dateformat.format(day, "j F" if day.year == today.year else "j F Y")
+    return f"{day.day} {MONTHS[day.month]}" if day.year == today.year else _full_date(day)

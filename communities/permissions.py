@@ -123,5 +123,14 @@ def listed_community_filter(user):
     """A queryset filter for the communities that may appear in this user's listings."""
     if is_staff(user):
         return Q()
-    visible_private = [cid for cid, m in memberships(user).items() if m.status in {Membership.Status.ACTIVE, Membership.Status.INVITED}]
-    return ~Q(visibility=Visibility.PRIVATE) | Q(pk__in=visible_private)
+    return ~Q(visibility=Visibility.PRIVATE) | Q(pk__in=_listed_private_ids(user))
+
+
+def listed_communities_key(user):
+    """A string naming everyone who sees the same communities listed as this user (listed_community_filter): staff,
+    or the private communities they belong to or are invited to. For caching what depends only on that."""
+    return "all" if is_staff(user) else ",".join(map(str, sorted(_listed_private_ids(user))))
+
+
+def _listed_private_ids(user):
+    return [cid for cid, m in memberships(user).items() if m.status in {Membership.Status.ACTIVE, Membership.Status.INVITED}]

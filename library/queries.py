@@ -17,6 +17,7 @@ from wagtail.models import PageViewRestriction
 from communities.models import CommunityPage
 from cop_site.expressions import DateLiteral
 from cop_site.params import four_digit_year, page_asked
+from communities.permissions import listed_communities_key
 from communities.queries import community_listing
 from search import service as search_service
 from search.documents import SearchFilters
@@ -237,48 +238,77 @@ class FilterChoice(NamedTuple):
 
 
 def filter_options(user):
-    """What the filter form offers: topics, communities this user may see, years with items. Two queries, one while
-    the years are cached."""
-    choices = union_of([
-        Topic.objects.annotate(choice_of=Value("topic"), choice_name=F("name")),
-        community_listing(user).annotate(choice_of=Value("community"), choice_name=F("title")),
-    ], "choice_of", "slug", "choice_name", distinct=False, order_by=["choice_name"])
-    return {
-        "kinds": KINDS,
-        "sorts": SORTS,
-        "topics": [FilterChoice(slug, name) for of, slug, name in choices if of == "topic"],
-        "communities": [FilterChoice(slug, name) for of, slug, name in choices if of == "community"],
-        "years": library_years(user),
-    }
+    """What the filter form offers: topics, communities this user may see, years with items. No query while the
+    choices and years are cached, two when neither is."""
+    choices = filter_choices(user)
+    return {"kinds": KINDS, "sorts": SORTS, **choices, "years": library_years(user)}
 
 
-YEARS_CACHE_SECONDS = 10 * 60
+CACHE_SECONDS = 10 * 60
+CHOICES_VERSION_KEY = "library-choices-version"
 YEARS_VERSION_KEY = "library-years-version"
+
+
+def cached_per_readers(name, readers, version_key, compute):
+    """compute(), cached for ten minutes at most under `readers` (a string naming everyone who gets the same answer)
+    and only until `version_key` is bumped by forget()."""
+    key = f"library-{name}:{cache.get(version_key, 0)}:{hashlib.sha256(readers.encode()).hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def forget(version_key):
+    """Drop every answer cached under this version key."""
+    cache.set(version_key, uuid.uuid4().hex, timeout=None)
+
+
+def filter_choices(user):
+    """{"topics": [FilterChoice], "communities": [FilterChoice]} for this user, by name.
+
+    Reading and building the 1,500 communities took 4-5 ms of each library page, so they are cached per set of people
+    who see the same communities listed, until a community or topic is saved or removed (forget_filter_choices).
+    """
+    def read():
+        choices = union_of([
+            Topic.objects.annotate(choice_of=Value("topic"), choice_name=F("name")),
+            community_listing(user).annotate(choice_of=Value("community"), choice_name=F("title")),
+        ], "choice_of", "slug", "choice_name", distinct=False, order_by=["choice_name"])
+        return {
+            "topics": [FilterChoice(slug, name) for of, slug, name in choices if of == "topic"],
+            "communities": [FilterChoice(slug, name) for of, slug, name in choices if of == "community"],
+        }
+
+    return cached_per_readers("choices", listed_communities_key(user), CHOICES_VERSION_KEY, read)
 
 
 def library_years(user):
     """The years with decks or case studies this user may read, newest first.
 
     Finding them reads every item (~30 ms at 20,000 decks), so the answer is cached per set of readers (who may see
-    the same decks): for ten minutes at most, and only until a deck or case study is saved, published, unpublished or
-    removed (forget_library_years); a community's visibility changing is picked up when the ten minutes are up.
+    the same decks) until a deck or case study is saved, published, unpublished or removed (forget_library_years); a
+    community's visibility changing is picked up when the ten minutes are up.
     """
-    readers = hashlib.sha256(deck_readers_key(user).encode()).hexdigest()
-    key = f"library-years:{cache.get(YEARS_VERSION_KEY, 0)}:{readers}"
-    years = cache.get(key)
-    if years is None:
+    def read():
         rows = union_of([
             readable_decks(user).annotate(year=ExtractYear("listed_on")),
             listed_case_studies().annotate(year=ExtractYear("first_published_at")),
         ], "year")
-        years = sorted((year for (year,) in rows if year), reverse=True)
-        cache.set(key, years, YEARS_CACHE_SECONDS)
-    return years
+        return sorted((year for (year,) in rows if year), reverse=True)
+
+    return cached_per_readers("years", deck_readers_key(user), YEARS_VERSION_KEY, read)
 
 
 def forget_library_years(**kwargs):
     """Drop every cached library_years() answer (a signal receiver: an item was added, changed or removed)."""
-    cache.set(YEARS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    forget(YEARS_VERSION_KEY)
+
+
+def forget_filter_choices(**kwargs):
+    """Drop every cached filter_choices() answer (a signal receiver: a community or topic was changed or removed)."""
+    forget(CHOICES_VERSION_KEY)
 
 
 def most_downloaded_decks(community, limit):

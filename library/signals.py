@@ -30,9 +30,11 @@ from wagtail.admin.mail import (
 from wagtail.models import TaskState, WorkflowState
 from wagtail.signals import page_published, page_unpublished, task_submitted, workflow_approved, workflow_rejected
 
-from .models import CaseStudyNotice, CaseStudyPage, FacilitatorApprovalTask, SlideDeck
+from communities.models import CommunityPage
+
+from .models import CaseStudyNotice, CaseStudyPage, FacilitatorApprovalTask, SlideDeck, Topic
 from .notifications import notify_after_commit, submitted_by_owner
-from .queries import forget_library_years
+from .queries import forget_filter_choices, forget_library_years
 
 Kind = CaseStudyNotice.Kind
 
@@ -114,10 +116,22 @@ LIBRARY_CHANGES = [
 ]
 
 
+FILTER_CHOICE_CHANGES = [
+    ("community_saved", post_save, CommunityPage),   # publishing saves the page: a new title, slug or visibility
+    ("community_unpublished", page_unpublished, CommunityPage),
+    ("community_deleted", post_delete, CommunityPage),
+    ("topic_saved", post_save, Topic),
+    ("topic_deleted", post_delete, Topic),
+]
+
+
 def connect():
-    # The library filter's cached years (queries.library_years) change with the items listed.
+    # The library filter's cached years (queries.library_years) change with the items listed, its cached topics and
+    # communities (queries.filter_choices) with the communities and topics.
     for name, signal, sender in LIBRARY_CHANGES:
         signal.connect(forget_library_years, sender=sender, dispatch_uid=f"library_years_{name}")
+    for name, signal, sender in FILTER_CHOICE_CHANGES:
+        signal.connect(forget_filter_choices, sender=sender, dispatch_uid=f"library_choices_{name}")
     page_published.connect(case_study_published, sender=CaseStudyPage, dispatch_uid="library_case_study_published")
     workflow_rejected.connect(case_study_rejected, sender=WorkflowState, dispatch_uid="library_case_study_rejected")
     task_submitted.connect(

@@ -10,9 +10,9 @@ from tests.library.conftest import add_deck
 pytestmark = pytest.mark.django_db
 
 # The site, then the pages on the path and the library as its own class (3); the page of matching items with how many
-# there are, their cards, their topics; the filter form's topics and communities. Its years are cached once read (one
-# query more the first time).
-LISTING_QUERIES = 8
+# there are, their cards, their topics. The filter form's topics, communities and years are cached once read (two
+# queries more the first time).
+LISTING_QUERIES = 7
 
 
 def titles(response):
@@ -162,6 +162,42 @@ def test_the_year_filter_offers_only_years_of_decks_the_reader_may_read(client, 
     assert year_options(client.get("/library/")) == ["2024", "2012"]
     client.force_login(people["outsider"])
     assert year_options(client.get("/library/")) == ["2024"]
+
+
+def community_options(response):
+    return [option["value"] for option in BeautifulSoup(response.content, "html.parser").select("#filter-community option")][1:]
+
+
+def test_the_community_filter_offers_only_communities_the_reader_may_see_listed(client, library, home, people):
+    add_community(home, "parks")
+    leads = add_community(home, "leads", visibility="private")
+    add_member(people["member"], leads)
+    assert community_options(client.get("/library/")) == ["parks"]  # a visitor's choices are cached first
+    client.force_login(people["member"])
+    assert community_options(client.get("/library/")) == ["leads", "parks"]
+    client.force_login(people["outsider"])
+    assert community_options(client.get("/library/")) == ["parks"]
+
+
+def test_the_filter_choices_follow_communities_and_topics_as_soon_as_they_change(client, library, home):
+    parks = add_community(home, "parks")
+    assert community_options(client.get("/library/")) == ["parks"]
+    roads = add_community(home, "roads")
+    assert community_options(client.get("/library/")) == ["parks", "roads"]
+
+    parks.title = "Zoos and parks"
+    parks.save_revision().publish()
+    page = BeautifulSoup(client.get("/library/").content, "html.parser")
+    assert [option.get_text() for option in page.select("#filter-community option")][1:] == ["Roads", "Zoos and parks"]
+
+    roads.unpublish()
+    assert community_options(client.get("/library/")) == ["parks"]
+    parks.delete()
+    assert community_options(client.get("/library/")) == []
+
+    Topic.objects.create(name="Waste and recycling", slug="waste")
+    assert "waste" in [option["value"] for option in
+                       BeautifulSoup(client.get("/library/").content, "html.parser").select("#filter-topic option")]
 
 
 def test_the_filter_form_shows_the_chosen_values_and_escapes_names(client, library, home):

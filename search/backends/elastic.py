@@ -90,6 +90,15 @@ def unavailable_on_outage(method):
     return wrapper
 
 
+def index_went_away(error):
+    """Whether a search's error is the index it had resolved being deleted under it (a rebuild's swap): not found, or,
+    when the deletion came while the query was being built, a shard answering that its analyzer is closed."""
+    if error["status"] == 404:
+        return True
+    shards = error["error"].get("failed_shards", [])
+    return any(shard.get("reason", {}).get("caused_by", {}).get("type") == "already_closed_exception" for shard in shards)
+
+
 def permission_filter(reader):
     """search.permissions.may_read as a query clause; staff read everything."""
     if reader.is_staff:
@@ -320,8 +329,8 @@ class ElasticsearchBackend(SearchBackend):
         """The responses to `searches`, sent together (one _msearch: the node runs them side by side), as plain
         data (elasticsearch-dsl's wrappers cost milliseconds on fifty facet buckets).
 
-        Asks again if a search lost a race with a rebuild deleting the index it had resolved, or found the node
-        busy (503); an error that remains is raised as the client raises it for a single search.
+        Asks again if a search lost a race with a rebuild deleting the index it had resolved (index_went_away), or
+        found the node busy (503); an error that remains is raised as the client raises it for a single search.
         """
         body = [part for search in searches for part in ({}, search.to_dict())]
         for _ in range(SEARCH_ATTEMPTS):
@@ -330,7 +339,7 @@ class ElasticsearchBackend(SearchBackend):
             error = next((response for response in responses if "error" in response), None)
             if error is None and not any(response["_shards"]["failed"] for response in responses):
                 return responses
-            if error and error["status"] == 404:
+            if error and index_went_away(error):
                 self._ready.discard(self.alias)
                 self._ensure_index()
             elif error and error["status"] != 503:
